@@ -1,0 +1,58 @@
+# deepgram-live-wasm: the two commands a newcomer needs are `make demo` and `make test`.
+# Every target installs what it needs first (scripts/setup.sh: pinned, idempotent).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+CARGO ?= cargo
+DEMO_PORT ?= 8080
+
+.PHONY: help setup setup-browser setup-npm fmt-check clippy test-native test-browser test pkg demo bench clean
+
+help:
+	@echo "make demo   build the package and serve the demo against the local server (no API key needed)"
+	@echo "make test   format, lint, native tests and browser tests in headless Chromium"
+	@echo "make pkg    build the npm package into pkg/"
+	@echo "make bench  print the benchmark figures"
+
+setup:
+	@scripts/setup.sh
+
+setup-browser:
+	@scripts/setup.sh --browser
+
+setup-npm:
+	@scripts/setup.sh --browser --npm
+
+fmt-check:
+	$(CARGO) fmt --all -- --check
+
+clippy: setup
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) clippy -p deepgram-live-wasm -p dtmf --all-targets --target wasm32-unknown-unknown -- -D warnings
+
+test-native:
+	$(CARGO) test --workspace
+
+test-browser: setup-npm
+	scripts/browser-test.sh
+
+# The order is the issue's: format, lint (native + wasm32), native tests, browser tests.
+test: setup-npm
+	$(MAKE) --no-print-directory fmt-check
+	$(MAKE) --no-print-directory clippy
+	$(MAKE) --no-print-directory test-native
+	$(MAKE) --no-print-directory test-browser
+
+pkg: setup-npm
+	scripts/build-pkg.sh
+
+demo: pkg
+	$(CARGO) build --release -p deepgram-live-server
+	@echo "demo: open http://127.0.0.1:$(DEMO_PORT)/ (Ctrl-C stops the server)"
+	target/release/deepgram-live-server --port $(DEMO_PORT) --www www --pkg pkg --open
+
+bench: setup-npm
+	scripts/bench.sh
+
+clean:
+	$(CARGO) clean
+	rm -rf pkg node_modules

@@ -1,0 +1,9 @@
+// Where the AudioWorklet modules live: beside this file. The literal `new URL('./x.js', import.meta.url)` form is
+// what bundlers (Vite, webpack 5, esbuild, Parcel) recognise and rewrite, so the worklets ship as real files and
+// load under a `script-src 'self'` Content-Security-Policy (no blob:, no data:).
+export function captureProcessorUrl() {
+  return new URL("./capture-processor.js", import.meta.url).href;
+}
+export function playbackProcessorUrl() {
+  return new URL("./playback-processor.js", import.meta.url).href;
+}

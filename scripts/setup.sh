@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Installs what `make test`, `make demo`, `make pkg` and `make bench` need, pinned and idempotent:
+# the wasm32 target, wasm-bindgen-cli (at the exact version in Cargo.lock), wasm-pack, Debian's
+# chromium + chromium-driver and the npm packages of package-lock.json. Each step checks first and
+# does nothing when the pinned version is already there, so a second run takes a second.
+#
+# Usage: scripts/setup.sh [--browser] [--npm]
+#   --browser  also Chromium + ChromeDriver (browser tests, e2e, demo screenshots)
+#   --npm      also the npm dev packages (wasm-opt from binaryen, playwright-core, vite, tsc, esbuild)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+WASM_PACK_VERSION=0.15.1
+want_browser=0
+want_npm=0
+for a in "$@"; do
+  case "$a" in
+    --browser) want_browser=1 ;;
+    --npm) want_npm=1 ;;
+    *) echo "setup: unknown argument '$a' (use --browser and/or --npm)" >&2; exit 2 ;;
+  esac
+done
+
+say() { printf 'setup: %s\n' "$*"; }
+is_root() { [ "$(id -u)" -eq 0 ]; }
+missing=()
+
+# The exact wasm-bindgen version the crate was locked to: the CLI must match it to the letter.
+WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
+if [ -z "$WASM_BINDGEN_VERSION" ]; then
+  echo "setup: cannot read the wasm-bindgen version from Cargo.lock" >&2
+  exit 1
+fi
+
+command -v cargo >/dev/null || { echo "setup: cargo not found: install Rust with rustup first" >&2; exit 1; }
+
+# 1. The wasm target (rust-toolchain.toml names it; rustup may not add it on its own).
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# 2. wasm-bindgen-cli at the locked version. (--locked fails against the registry for 0.2.130.)
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
+  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (takes about 4 minutes)"
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+# 3. wasm-pack.
+if [ "$(wasm-pack --version 2>/dev/null | awk '{print $2}')" != "$WASM_PACK_VERSION" ]; then
+  say "installing wasm-pack $WASM_PACK_VERSION"
+  cargo install wasm-pack --version "$WASM_PACK_VERSION" --force
+fi
+
+# 4. Chromium and its driver, from Debian (never a downloaded browser).
+if [ "$want_browser" = 1 ]; then
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    if is_root; then
+      say "installing chromium and chromium-driver from apt"
+      export DEBIAN_FRONTEND=noninteractive
+      apt-get update -qq
+      apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null
+    else
+      missing+=("chromium chromium-driver (as root: apt-get update && apt-get install chromium chromium-driver)")
+    fi
+  fi
+  # chromium and chromedriver must be the same build, or the session fails to start.
+  cv=$(chromium --version 2>/dev/null | grep -oE '[0-9]+\.[0-9.]+' | head -1 || true)
+  dv=$(chromedriver --version 2>/dev/null | grep -oE '[0-9]+\.[0-9.]+' | head -1 || true)
+  if [ -n "$cv" ] && [ -n "$dv" ] && [ "$cv" != "$dv" ]; then
+    echo "setup: chromium $cv and chromedriver $dv differ: apt-get install --only-upgrade chromium chromium-driver" >&2
+    exit 1
+  fi
+fi
+
+# 5. npm dev packages, exactly as package-lock.json pins them (skipped while the lock is unchanged).
+if [ "$want_npm" = 1 ]; then
+  command -v npm >/dev/null || missing+=("node and npm (as root: apt-get install nodejs npm)")
+  if command -v npm >/dev/null; then
+    stamp=node_modules/.setup-stamp
+    if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
+      say "installing npm packages from package-lock.json"
+      # `npm ci` rejects this registry's lock files (optional platform packages are recorded without
+      # versions), so install from the exact versions in package.json and the lock.
+      npm install --no-audit --no-fund --loglevel=error
+      cp package-lock.json "$stamp"
+    fi
+  fi
+fi
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "setup: these are missing and need root to install:" >&2
+  for m in "${missing[@]}"; do echo "  - $m" >&2; done
+  exit 1
+fi
+say "ready (wasm-bindgen $WASM_BINDGEN_VERSION, wasm-pack $WASM_PACK_VERSION)"

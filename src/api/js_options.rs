@@ -1,0 +1,135 @@
+//! Reading JavaScript option bags with errors that name the field (`Transcriber options.frameMs: ...`).
+
+use js_sys::Reflect;
+use wasm_bindgen::{JsCast, JsValue};
+
+/// A view of one JS options object, remembering its path for error messages.
+pub struct JsOptions<'a> {
+    obj: &'a JsValue,
+    path: String,
+}
+
+impl<'a> JsOptions<'a> {
+    /// Wraps `obj` (undefined/null act as `{}`); anything else that is not an object is an error.
+    pub fn new(obj: &'a JsValue, path: &str) -> Result<Self, String> {
+        if !obj.is_undefined() && !obj.is_null() && !obj.is_object() {
+            return Err(format!("{path}: expected an object"));
+        }
+        Ok(Self {
+            obj,
+            path: path.to_string(),
+        })
+    }
+
+    /// The dotted path of a field, for messages.
+    pub fn path(&self, key: &str) -> String {
+        format!("{}.{key}", self.path)
+    }
+
+    /// The raw value of `key` (undefined when absent).
+    pub fn get(&self, key: &str) -> JsValue {
+        if self.obj.is_undefined() || self.obj.is_null() {
+            return JsValue::UNDEFINED;
+        }
+        Reflect::get(self.obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    }
+
+    /// Rejects keys outside `allowed`, suggesting the nearest allowed one.
+    pub fn only(&self, allowed: &[&str]) -> Result<(), String> {
+        if !self.obj.is_object() {
+            return Ok(());
+        }
+        let keys = js_sys::Object::keys(self.obj.unchecked_ref::<js_sys::Object>());
+        for k in keys.iter() {
+            let Some(k) = k.as_string() else { continue };
+            if !allowed.contains(&k.as_str()) {
+                let hint = nearest(&k, allowed)
+                    .map(|n| format!(": did you mean \"{n}\"?"))
+                    .unwrap_or_else(|| format!(": valid keys are {}", allowed.join(", ")));
+                return Err(format!("{}: unknown option \"{k}\"{hint}", self.path));
+            }
+        }
+        Ok(())
+    }
+
+    /// An optional string.
+    pub fn string(&self, key: &str) -> Result<Option<String>, String> {
+        let v = self.get(key);
+        if v.is_undefined() || v.is_null() {
+            return Ok(None);
+        }
+        v.as_string()
+            .map(Some)
+            .ok_or_else(|| format!("{}: expected a string", self.path(key)))
+    }
+
+    /// An optional boolean.
+    pub fn bool(&self, key: &str) -> Result<Option<bool>, String> {
+        let v = self.get(key);
+        if v.is_undefined() || v.is_null() {
+            return Ok(None);
+        }
+        v.as_bool()
+            .map(Some)
+            .ok_or_else(|| format!("{}: expected true or false", self.path(key)))
+    }
+
+    /// An optional whole number within `min..=max`.
+    pub fn int(&self, key: &str, min: u64, max: u64) -> Result<Option<u64>, String> {
+        let v = self.get(key);
+        if v.is_undefined() || v.is_null() {
+            return Ok(None);
+        }
+        match v.as_f64() {
+            Some(n) if n.fract() == 0.0 && n >= min as f64 && n <= max as f64 => Ok(Some(n as u64)),
+            _ => Err(format!(
+                "{}: expected a whole number from {min} to {max}",
+                self.path(key)
+            )),
+        }
+    }
+}
+
+/// A JS value as `serde_json::Value` (through `JSON.stringify`, so functions and `undefined` fields vanish as
+/// they would on the wire).
+pub fn to_json(v: &JsValue, path: &str) -> Result<serde_json::Value, String> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(serde_json::Value::Object(serde_json::Map::new()));
+    }
+    let text = js_sys::JSON::stringify(v)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| format!("{path}: not serializable as JSON"))?;
+    serde_json::from_str(&text).map_err(|e| format!("{path}: {e}"))
+}
+
+/// `JSON.parse(text)`, or the text itself as a string when it is not JSON.
+pub fn parse_json(text: &str) -> JsValue {
+    js_sys::JSON::parse(text).unwrap_or_else(|_| JsValue::from_str(text))
+}
+
+fn nearest<'b>(key: &str, allowed: &[&'b str]) -> Option<&'b str> {
+    allowed
+        .iter()
+        .map(|a| (edit_distance(key, a), *a))
+        .filter(|(d, a)| *d <= 2.max(a.len() / 3))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, a)| a)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = Vec::with_capacity(b.len() + 1);
+        cur.push(i + 1);
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev.get(j).copied().unwrap_or(0) + usize::from(ca != *cb);
+            let del = prev.get(j + 1).copied().unwrap_or(0) + 1;
+            let ins = cur.last().copied().unwrap_or(0) + 1;
+            cur.push(sub.min(del).min(ins));
+        }
+        prev = cur;
+    }
+    prev.last().copied().unwrap_or(0)
+}

@@ -1,0 +1,17 @@
+//! # deepgram-live-wasm
+//!
+//! Live speech in the browser over Deepgram's streaming APIs.
+//!
+//! Layers (see `docs/ARCHITECTURE.md`):
+//! - [`protocol`]: the sans-IO core for `/v1/listen` and `/v1/speak` (options, auth, messages, sessions).
+//! - [`audio`]: pure DSP (resampling, PCM conversion, G.711, metering).
+//! - `web` (wasm32 only): the web-sys shell (WebSocket, AudioContext, worklets, timers).
+//! - `api` (wasm32 only): the `#[wasm_bindgen]` classes JavaScript uses.
+
+pub mod audio;
+pub mod protocol;
+
+#[cfg(target_arch = "wasm32")]
+pub mod api;
+#[cfg(target_arch = "wasm32")]
+pub mod web;

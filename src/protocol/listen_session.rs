@@ -1,0 +1,1296 @@
+//! The `/v1/listen` session as a sans-IO state machine (the quinn-proto / rustls shape): the IO layer feeds it
+//! socket events and the current time, and drains [`Transmit`]s and [`ListenEvent`]s.
+//!
+//! Owns the rules of a live transcription connection: audio before open is queued and sent on open, in order;
+//! control messages keep their order relative to audio; automatic KeepAlive; backpressure from the socket's
+//! `bufferedAmount` with drop-oldest past a cap; the Finalize timeout; CloseStream completion (Metadata + close, or
+//! a timeout). It never reads a clock, never touches a socket, never panics on a bad frame.
+//!
+//! Driving it: after any call, drain `poll_transmit` (calling `set_socket_buffered` first with the socket's
+//! `bufferedAmount`) and `poll_event`; arm a timer for `next_timeout` and call `handle_timeout` when it fires.
+
+use std::collections::VecDeque;
+
+use super::client_message::ClientMessage;
+use super::close_reason::{CloseInfo, CloseKind};
+use super::error::{raw_excerpt, ProtocolError, SessionError};
+use super::outbound_queue::{Dropped, Outbound, OutboundQueue};
+use super::server_message::{
+    ListenMetadata, ListenServerMessage, Results, ServerError, SpeechStarted, UtteranceEnd,
+};
+use super::transmit::{SessionState, Transmit};
+use super::warning_code;
+
+/// While audio is held for backpressure, how soon to ask the IO layer to look at `bufferedAmount` again
+/// (browsers fire no event when the send buffer drains).
+pub const BACKPRESSURE_RECHECK_MS: u64 = 50;
+/// At most one `audio_dropped` warning per this interval; drops in between are summed into the next one.
+pub const DROP_WARNING_INTERVAL_MS: u64 = 1000;
+
+/// Timing and buffering knobs of a [`ListenSession`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListenConfig {
+    /// Send `KeepAlive` when nothing went out for this long while open (Deepgram closes after ~10 s idle).
+    /// 0 = never.
+    pub keep_alive_ms: u64,
+    /// After `CloseStream` (or `close()`), how long to wait for the server before closing the socket ourselves.
+    pub close_timeout_ms: u64,
+    /// After a `Finalize` is sent, how long to wait for a `from_finalize` result before a `FinalizeTimeout` event.
+    /// 0 = never.
+    pub finalize_timeout_ms: u64,
+    /// Hold audio while the socket's `bufferedAmount` is above this.
+    pub buffer_high_water_bytes: usize,
+    /// Drop the oldest held audio once the session holds more than this.
+    pub buffer_cap_bytes: usize,
+    /// Bytes per second of the audio (from [`ListenOptions::audio_bytes_per_second`]), to report drops in ms.
+    ///
+    /// [`ListenOptions::audio_bytes_per_second`]: super::ListenOptions::audio_bytes_per_second
+    pub audio_bytes_per_second: Option<u32>,
+}
+
+impl Default for ListenConfig {
+    fn default() -> Self {
+        Self {
+            keep_alive_ms: 4000,
+            close_timeout_ms: 5000,
+            finalize_timeout_ms: 3000,
+            buffer_high_water_bytes: 256 * 1024,
+            buffer_cap_bytes: 4 * 1024 * 1024,
+            audio_bytes_per_second: None,
+        }
+    }
+}
+
+/// Something the app should hear about.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ListenEvent {
+    /// The socket opened.
+    Open,
+    /// A `Results` message.
+    Transcript(Results),
+    /// The `Metadata` summary.
+    Metadata(ListenMetadata),
+    /// An `UtteranceEnd` message.
+    UtteranceEnd(UtteranceEnd),
+    /// A `SpeechStarted` message.
+    SpeechStarted(SpeechStarted),
+    /// A text `Error` message from the server (the connection stays open).
+    ServerError(ServerError),
+    /// A message of a type this version does not know (or without a `type`): its raw text, passed through.
+    Unhandled(String),
+    /// A frame that could not be read; the session carries on.
+    ProtocolError {
+        /// What was wrong.
+        message: String,
+        /// The start of the frame (empty for binary frames).
+        raw_excerpt: String,
+    },
+    /// A condition the app may want to show or log (codes in [`warning_code`]).
+    Warning {
+        /// Stable code.
+        code: String,
+        /// Human-readable detail.
+        message: String,
+    },
+    /// No `from_finalize` result arrived within `finalize_timeout_ms` after a `Finalize` (a note, not an error:
+    /// Deepgram sends none when nothing was buffered).
+    FinalizeTimeout,
+    /// The connection closed. Always the last event.
+    Close(CloseInfo),
+}
+
+/// Counters. Invariant: `audio_bytes_accepted = audio_bytes_sent + audio_bytes_dropped + audio_bytes_unsent +
+/// audio_bytes_queued` (same for frames).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ListenStats {
+    /// Audio frames accepted by `send_audio` (empty frames are ignored, not counted).
+    pub audio_frames_accepted: u64,
+    /// Audio bytes accepted by `send_audio`.
+    pub audio_bytes_accepted: u64,
+    /// Audio frames handed to the socket.
+    pub audio_frames_sent: u64,
+    /// Audio bytes handed to the socket.
+    pub audio_bytes_sent: u64,
+    /// Audio frames dropped because the held audio exceeded `buffer_cap_bytes`.
+    pub audio_frames_dropped: u64,
+    /// Audio bytes dropped because the held audio exceeded `buffer_cap_bytes`.
+    pub audio_bytes_dropped: u64,
+    /// Audio frames still queued when the connection closed (see [`ListenSession::take_unsent_audio`]).
+    pub audio_frames_unsent: u64,
+    /// Audio bytes still queued when the connection closed.
+    pub audio_bytes_unsent: u64,
+    /// Audio frames queued now.
+    pub audio_frames_queued: u64,
+    /// Audio bytes queued now.
+    pub audio_bytes_queued: u64,
+    /// `KeepAlive` messages sent (automatic and explicit).
+    pub keep_alives_sent: u64,
+    /// Text (control) messages sent, KeepAlives included.
+    pub control_messages_sent: u64,
+    /// Text frames received.
+    pub text_frames_received: u64,
+    /// Frames that could not be read.
+    pub protocol_errors: u64,
+}
+
+#[derive(Debug, Default)]
+struct DropReport {
+    frames: u64,
+    bytes: u64,
+    last_warning_at: Option<u64>,
+    due_at: Option<u64>,
+}
+
+/// The `/v1/listen` connection state machine.
+#[derive(Debug)]
+pub struct ListenSession {
+    config: ListenConfig,
+    opened: bool,
+    closed: bool,
+    stream_closing: bool,
+    client_closing: bool,
+    close_to_transmit: Option<(u16, String)>,
+    queue: OutboundQueue,
+    first_audio_seen: bool,
+    unsent: Vec<Vec<u8>>,
+    events: VecDeque<ListenEvent>,
+    socket_buffered: usize,
+    holding: bool,
+    recheck_at: Option<u64>,
+    last_sent_at: u64,
+    keep_alive_queued: bool,
+    finalize_at: Option<u64>,
+    close_wait_at: Option<u64>,
+    force_close_at: Option<u64>,
+    metadata: Option<ListenMetadata>,
+    drops: DropReport,
+    stats: ListenStats,
+}
+
+impl ListenSession {
+    /// A session in state `Connecting`.
+    pub fn new(config: ListenConfig) -> Self {
+        Self {
+            config,
+            opened: false,
+            closed: false,
+            stream_closing: false,
+            client_closing: false,
+            close_to_transmit: None,
+            queue: OutboundQueue::default(),
+            first_audio_seen: false,
+            unsent: Vec::new(),
+            events: VecDeque::new(),
+            socket_buffered: 0,
+            holding: false,
+            recheck_at: None,
+            last_sent_at: 0,
+            keep_alive_queued: false,
+            finalize_at: None,
+            close_wait_at: None,
+            force_close_at: None,
+            metadata: None,
+            drops: DropReport::default(),
+            stats: ListenStats::default(),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ListenConfig {
+        &self.config
+    }
+
+    /// The current state.
+    pub fn state(&self) -> SessionState {
+        if self.closed {
+            SessionState::Closed
+        } else if self.client_closing || (self.stream_closing && self.opened) {
+            SessionState::Closing
+        } else if !self.opened {
+            SessionState::Connecting
+        } else {
+            SessionState::Open
+        }
+    }
+
+    /// The `Metadata` summary, once received.
+    pub fn metadata(&self) -> Option<&ListenMetadata> {
+        self.metadata.as_ref()
+    }
+
+    /// Counters (see [`ListenStats`] for the invariant).
+    pub fn stats(&self) -> ListenStats {
+        ListenStats {
+            audio_frames_queued: self.queue.audio_frames() as u64,
+            audio_bytes_queued: self.queue.audio_bytes() as u64,
+            ..self.stats
+        }
+    }
+
+    /// Audio that was queued but never sent when the connection closed, in order (for replay on a new
+    /// connection). Empties the store; the `unsent` counters keep their totals.
+    pub fn take_unsent_audio(&mut self) -> Vec<Vec<u8>> {
+        std::mem::take(&mut self.unsent)
+    }
+
+    // ---- socket events -------------------------------------------------------------------------------------
+
+    /// The socket opened: queued audio and messages can go.
+    pub fn handle_open(&mut self, now: u64) {
+        if self.opened || self.closed {
+            return;
+        }
+        self.opened = true;
+        self.last_sent_at = now;
+        if !self.client_closing {
+            self.events.push_back(ListenEvent::Open);
+        }
+    }
+
+    /// A text frame arrived.
+    pub fn handle_text(&mut self, text: &str, now: u64) {
+        if self.closed {
+            return;
+        }
+        self.stats.text_frames_received += 1;
+        let message = match ListenServerMessage::parse(text) {
+            Ok(m) => m,
+            Err(e) => {
+                self.protocol_error(&e, raw_excerpt(text));
+                return;
+            }
+        };
+        let event = match message {
+            ListenServerMessage::Results(r) => {
+                if r.from_finalize {
+                    self.finalize_at = None;
+                }
+                ListenEvent::Transcript(r)
+            }
+            ListenServerMessage::Metadata(m) => {
+                // Metadata comes right before the server's close: give the close a fresh grace period.
+                if self.close_wait_at.is_some() {
+                    self.close_wait_at = Some(now.saturating_add(self.config.close_timeout_ms));
+                }
+                self.metadata = Some(m.clone());
+                ListenEvent::Metadata(m)
+            }
+            ListenServerMessage::UtteranceEnd(u) => ListenEvent::UtteranceEnd(u),
+            ListenServerMessage::SpeechStarted(s) => ListenEvent::SpeechStarted(s),
+            ListenServerMessage::Error(e) => ListenEvent::ServerError(e),
+            ListenServerMessage::Unknown(u) => ListenEvent::Unhandled(u.raw),
+        };
+        self.events.push_back(event);
+    }
+
+    /// A binary frame arrived: `/v1/listen` servers send none, so it is reported and ignored.
+    pub fn handle_binary(&mut self, bytes: &[u8], _now: u64) {
+        if self.closed {
+            return;
+        }
+        self.protocol_error(
+            &ProtocolError::UnexpectedBinary { len: bytes.len() },
+            String::new(),
+        );
+    }
+
+    /// The socket closed (the `close` event).
+    pub fn handle_close(&mut self, code: u16, reason: &str, was_clean: bool, _now: u64) {
+        if self.closed {
+            return;
+        }
+        let kind = CloseKind::classify(code, reason, self.opened, self.client_closing);
+        self.finish(CloseInfo {
+            code,
+            reason: reason.to_owned(),
+            was_clean,
+            kind,
+        });
+    }
+
+    /// The socket reported an error. Browsers always follow it with a close, which carries the explanation, so
+    /// nothing is emitted here.
+    pub fn handle_socket_error(&mut self, _now: u64) {}
+
+    /// The socket's current `bufferedAmount`. Call before draining `poll_transmit`.
+    pub fn set_socket_buffered(&mut self, buffered_amount: usize) {
+        self.socket_buffered = buffered_amount;
+        if self.holding && buffered_amount <= self.config.buffer_high_water_bytes / 2 {
+            self.holding = false;
+            self.recheck_at = None;
+            self.warn(
+                warning_code::BACKPRESSURE_CLEARED,
+                format!(
+                    "the socket's send buffer drained ({buffered_amount} bytes buffered); held audio flows again"
+                ),
+            );
+        }
+    }
+
+    // ---- app calls -----------------------------------------------------------------------------------------
+
+    fn check_accepting(&self) -> Result<(), SessionError> {
+        if self.closed {
+            Err(SessionError::Closed)
+        } else if self.client_closing {
+            Err(SessionError::Closing)
+        } else if self.stream_closing {
+            Err(SessionError::StreamClosing)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Queues an audio frame (sent in order once open; before open it waits). An empty frame is ignored: Deepgram
+    /// reads a zero-length binary frame as end of stream.
+    pub fn send_audio(&mut self, bytes: Vec<u8>, now: u64) -> Result<(), SessionError> {
+        self.check_accepting()?;
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        self.stats.audio_frames_accepted += 1;
+        self.stats.audio_bytes_accepted += bytes.len() as u64;
+        let pinned = !self.first_audio_seen;
+        self.first_audio_seen = true;
+        self.queue.push_audio(bytes, pinned);
+        let dropped = self.queue.drop_oldest_audio(self.config.buffer_cap_bytes);
+        if dropped.frames > 0 {
+            self.on_dropped(dropped, now);
+        }
+        Ok(())
+    }
+
+    /// Queues a `KeepAlive` (only meaningful on an open connection).
+    pub fn keep_alive(&mut self, _now: u64) -> Result<(), SessionError> {
+        self.check_accepting()?;
+        if !self.opened {
+            return Err(SessionError::NotOpen);
+        }
+        self.queue.push_control(ClientMessage::KeepAlive);
+        self.keep_alive_queued = true;
+        Ok(())
+    }
+
+    /// Queues a `Finalize` (for one channel, or all) behind the audio already queued.
+    pub fn finalize(&mut self, channel: Option<u32>, _now: u64) -> Result<(), SessionError> {
+        self.check_accepting()?;
+        self.queue.push_control(ClientMessage::Finalize { channel });
+        Ok(())
+    }
+
+    /// Queues `CloseStream` behind the audio already queued. The session then stays `Closing` until the server
+    /// closes (after its last Results and Metadata), or `close_timeout_ms` passes without Metadata and close.
+    pub fn close_stream(&mut self, _now: u64) -> Result<(), SessionError> {
+        self.check_accepting()?;
+        self.queue.push_control(ClientMessage::CloseStream);
+        self.stream_closing = true;
+        Ok(())
+    }
+
+    /// Closes the socket now (code 1000), discarding what is still queued (kept for `take_unsent_audio`).
+    /// Idempotent.
+    pub fn close(&mut self, _now: u64) {
+        if self.closed || self.client_closing {
+            return;
+        }
+        self.begin_client_close(1000, "");
+    }
+
+    // ---- draining ------------------------------------------------------------------------------------------
+
+    /// The next thing to do on the socket, if any.
+    pub fn poll_transmit(&mut self, now: u64) -> Option<Transmit> {
+        if self.closed {
+            return None;
+        }
+        if let Some((code, reason)) = self.close_to_transmit.take() {
+            self.force_close_at = Some(now.saturating_add(self.config.close_timeout_ms));
+            return Some(Transmit::Close { code, reason });
+        }
+        if self.client_closing || !self.opened {
+            return None;
+        }
+        if self.queue.front_is_audio() && self.socket_buffered > self.config.buffer_high_water_bytes
+        {
+            if !self.holding {
+                self.holding = true;
+                self.warn(
+                    warning_code::BACKPRESSURE,
+                    format!(
+                        "the socket is sending slower than audio arrives ({} bytes buffered, high-water mark {}): \
+                         holding audio in the session queue",
+                        self.socket_buffered, self.config.buffer_high_water_bytes
+                    ),
+                );
+            }
+            self.recheck_at = Some(now.saturating_add(BACKPRESSURE_RECHECK_MS));
+            return None;
+        }
+        match self.queue.pop()? {
+            Outbound::Audio { bytes, .. } => {
+                self.stats.audio_frames_sent += 1;
+                self.stats.audio_bytes_sent += bytes.len() as u64;
+                self.socket_buffered = self.socket_buffered.saturating_add(bytes.len());
+                self.last_sent_at = now;
+                Some(Transmit::Binary(bytes))
+            }
+            Outbound::Control(message) => {
+                let text = message.to_json();
+                self.socket_buffered = self.socket_buffered.saturating_add(text.len());
+                self.last_sent_at = now;
+                self.stats.control_messages_sent += 1;
+                match message {
+                    ClientMessage::KeepAlive => {
+                        self.stats.keep_alives_sent += 1;
+                        self.keep_alive_queued = self.queue.has_keep_alive();
+                    }
+                    ClientMessage::Finalize { .. } if self.config.finalize_timeout_ms > 0 => {
+                        self.finalize_at =
+                            Some(now.saturating_add(self.config.finalize_timeout_ms));
+                    }
+                    ClientMessage::CloseStream => {
+                        self.close_wait_at = Some(now.saturating_add(self.config.close_timeout_ms));
+                    }
+                    _ => {}
+                }
+                Some(Transmit::Text(text))
+            }
+        }
+    }
+
+    /// The next event for the app, if any.
+    pub fn poll_event(&mut self) -> Option<ListenEvent> {
+        self.events.pop_front()
+    }
+
+    fn keep_alive_due(&self) -> Option<u64> {
+        let active = self.opened && !self.stream_closing && !self.client_closing && !self.closed;
+        (active && self.config.keep_alive_ms > 0 && !self.keep_alive_queued)
+            .then(|| self.last_sent_at.saturating_add(self.config.keep_alive_ms))
+    }
+
+    /// When `handle_timeout` should next be called (milliseconds, same origin as `now`), if ever.
+    pub fn next_timeout(&self) -> Option<u64> {
+        if self.closed {
+            return None;
+        }
+        [
+            self.force_close_at,
+            self.close_wait_at,
+            self.finalize_at,
+            self.keep_alive_due(),
+            self.recheck_at,
+            self.drops.due_at,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+
+    /// Runs whatever timers are due at `now`.
+    pub fn handle_timeout(&mut self, now: u64) {
+        if self.closed {
+            return;
+        }
+        if self.force_close_at.is_some_and(|t| now >= t) {
+            self.finish(CloseInfo {
+                code: 1006,
+                reason: "the socket did not report its close in time".to_owned(),
+                was_clean: false,
+                kind: CloseKind::Abnormal,
+            });
+            return;
+        }
+        if self.close_wait_at.is_some_and(|t| now >= t) {
+            self.close_wait_at = None;
+            self.warn(
+                warning_code::CLOSE_TIMEOUT,
+                format!(
+                    "the server did not send Metadata and close within {} ms after CloseStream: closing the socket",
+                    self.config.close_timeout_ms
+                ),
+            );
+            self.begin_client_close(1000, "CloseStream timed out");
+        }
+        if self.finalize_at.is_some_and(|t| now >= t) {
+            self.finalize_at = None;
+            self.events.push_back(ListenEvent::FinalizeTimeout);
+        }
+        if self.keep_alive_due().is_some_and(|t| now >= t) {
+            self.queue.push_control(ClientMessage::KeepAlive);
+            self.keep_alive_queued = true;
+        }
+        if self.recheck_at.is_some_and(|t| now >= t) {
+            self.recheck_at = None;
+        }
+        if self.drops.due_at.is_some_and(|t| now >= t) {
+            self.report_drops(now);
+        }
+    }
+
+    // ---- internals -----------------------------------------------------------------------------------------
+
+    fn warn(&mut self, code: &str, message: String) {
+        self.events.push_back(ListenEvent::Warning {
+            code: code.to_owned(),
+            message,
+        });
+    }
+
+    fn protocol_error(&mut self, error: &ProtocolError, raw_excerpt: String) {
+        self.stats.protocol_errors += 1;
+        self.events.push_back(ListenEvent::ProtocolError {
+            message: error.to_string(),
+            raw_excerpt,
+        });
+    }
+
+    fn begin_client_close(&mut self, code: u16, reason: &str) {
+        self.client_closing = true;
+        self.close_to_transmit = Some((code, reason.to_owned()));
+        self.finalize_at = None;
+        self.close_wait_at = None;
+        self.recheck_at = None;
+        self.move_queue_to_unsent();
+    }
+
+    fn move_queue_to_unsent(&mut self) {
+        let frames = self.queue.take_all_audio();
+        self.stats.audio_frames_unsent += frames.len() as u64;
+        self.stats.audio_bytes_unsent += frames.iter().map(|f| f.len() as u64).sum::<u64>();
+        self.unsent.extend(frames);
+    }
+
+    fn finish(&mut self, info: CloseInfo) {
+        self.closed = true;
+        self.move_queue_to_unsent();
+        self.close_to_transmit = None;
+        self.finalize_at = None;
+        self.close_wait_at = None;
+        self.force_close_at = None;
+        self.recheck_at = None;
+        self.holding = false;
+        if self.drops.frames > 0 {
+            self.emit_drop_warning();
+        }
+        self.drops.due_at = None;
+        self.events.push_back(ListenEvent::Close(info));
+    }
+
+    fn on_dropped(&mut self, dropped: Dropped, now: u64) {
+        self.stats.audio_frames_dropped += dropped.frames;
+        self.stats.audio_bytes_dropped += dropped.bytes;
+        self.drops.frames += dropped.frames;
+        self.drops.bytes += dropped.bytes;
+        match self.drops.last_warning_at {
+            Some(last) if now < last.saturating_add(DROP_WARNING_INTERVAL_MS) => {
+                if self.drops.due_at.is_none() {
+                    self.drops.due_at = Some(last.saturating_add(DROP_WARNING_INTERVAL_MS));
+                }
+            }
+            _ => self.report_drops(now),
+        }
+    }
+
+    fn report_drops(&mut self, now: u64) {
+        self.drops.due_at = None;
+        if self.drops.frames > 0 {
+            self.emit_drop_warning();
+            self.drops.last_warning_at = Some(now);
+        }
+    }
+
+    fn emit_drop_warning(&mut self) {
+        let (frames, bytes) = (self.drops.frames, self.drops.bytes);
+        self.drops.frames = 0;
+        self.drops.bytes = 0;
+        let duration = match self.config.audio_bytes_per_second {
+            Some(bps) if bps > 0 => format!(
+                " (about {} ms)",
+                bytes.saturating_mul(1000) / u64::from(bps)
+            ),
+            _ => String::new(),
+        };
+        self.warn(
+            warning_code::AUDIO_DROPPED,
+            format!(
+                "dropped {bytes} bytes{duration} of the oldest unsent audio in {frames} frames: the connection cannot \
+                 keep up and the session holds at most {} bytes",
+                self.config.buffer_cap_bytes
+            ),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )]
+    use super::*;
+
+    const RESULTS_FINAL: &str = r#"{"type":"Results","channel_index":[0,1],"duration":1.0,"start":0.0,"is_final":true,"speech_final":true,"from_finalize":false,"channel":{"alternatives":[{"transcript":"hello","confidence":0.9,"words":[{"word":"hello","start":0.1,"end":0.5,"confidence":0.9}]}]},"metadata":{"request_id":"r1"}}"#;
+    const RESULTS_FROM_FINALIZE: &str = r#"{"type":"Results","channel_index":[0,1],"duration":1.0,"start":1.0,"is_final":true,"speech_final":true,"from_finalize":true,"channel":{"alternatives":[{"transcript":"done","words":[]}]}}"#;
+    const METADATA: &str = r#"{"type":"Metadata","transaction_key":"deprecated","request_id":"r1","sha256":"incomplete","created":"2026-01-01T00:00:00.000Z","duration":2.5,"channels":1}"#;
+
+    fn drain_transmit(s: &mut ListenSession, now: u64) -> Vec<Transmit> {
+        std::iter::from_fn(|| s.poll_transmit(now)).collect()
+    }
+
+    fn drain_events(s: &mut ListenSession) -> Vec<ListenEvent> {
+        std::iter::from_fn(|| s.poll_event()).collect()
+    }
+
+    fn open_session(config: ListenConfig) -> ListenSession {
+        let mut s = ListenSession::new(config);
+        s.handle_open(0);
+        assert_eq!(drain_events(&mut s), vec![ListenEvent::Open]);
+        s
+    }
+
+    fn text(t: &Transmit) -> &str {
+        match t {
+            Transmit::Text(s) => s,
+            other => panic!("expected text, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn audio_before_open_is_queued_and_sent_in_order() {
+        let mut s = ListenSession::new(ListenConfig::default());
+        assert_eq!(s.state(), SessionState::Connecting);
+        s.send_audio(vec![1; 4], 0).unwrap();
+        s.send_audio(vec![2; 4], 0).unwrap();
+        s.finalize(None, 0).unwrap();
+        s.send_audio(vec![3; 4], 0).unwrap();
+        assert_eq!(s.poll_transmit(0), None, "nothing goes before open");
+        s.handle_open(10);
+        assert_eq!(s.state(), SessionState::Open);
+        assert_eq!(
+            drain_transmit(&mut s, 10),
+            vec![
+                Transmit::Binary(vec![1; 4]),
+                Transmit::Binary(vec![2; 4]),
+                Transmit::Text(r#"{"type":"Finalize"}"#.into()),
+                Transmit::Binary(vec![3; 4]),
+            ]
+        );
+        let st = s.stats();
+        assert_eq!(
+            (
+                st.audio_frames_sent,
+                st.audio_bytes_sent,
+                st.audio_bytes_queued
+            ),
+            (3, 12, 0)
+        );
+    }
+
+    #[test]
+    fn empty_audio_frames_are_never_sent() {
+        let mut s = open_session(ListenConfig::default());
+        s.send_audio(Vec::new(), 0).unwrap();
+        assert_eq!(s.poll_transmit(0), None);
+        assert_eq!(s.stats().audio_frames_accepted, 0);
+    }
+
+    #[test]
+    fn finalize_never_overtakes_held_audio() {
+        let config = ListenConfig {
+            buffer_high_water_bytes: 100,
+            ..Default::default()
+        };
+        let mut s = open_session(config);
+        s.set_socket_buffered(500);
+        s.send_audio(vec![1; 10], 0).unwrap();
+        s.finalize(Some(1), 0).unwrap();
+        assert_eq!(
+            s.poll_transmit(0),
+            None,
+            "audio held, Finalize waits behind it"
+        );
+        s.set_socket_buffered(0);
+        let out = drain_transmit(&mut s, 1);
+        assert_eq!(
+            out,
+            vec![
+                Transmit::Binary(vec![1; 10]),
+                Transmit::Text(r#"{"type":"Finalize","channel":1}"#.into())
+            ]
+        );
+    }
+
+    #[test]
+    fn keep_alive_timing() {
+        let config = ListenConfig {
+            keep_alive_ms: 4000,
+            ..Default::default()
+        };
+        let mut s = open_session(config);
+        assert_eq!(s.next_timeout(), Some(4000));
+        s.handle_timeout(3999);
+        assert_eq!(s.poll_transmit(3999), None);
+        // Audio at t=3000 pushes the KeepAlive back.
+        s.send_audio(vec![0; 2], 3000).unwrap();
+        assert!(matches!(s.poll_transmit(3000), Some(Transmit::Binary(_))));
+        assert_eq!(s.next_timeout(), Some(7000));
+        s.handle_timeout(7000);
+        assert_eq!(
+            s.next_timeout(),
+            None,
+            "the queued KeepAlive disarms the timer until sent"
+        );
+        let t = drain_transmit(&mut s, 7000);
+        assert_eq!(t, vec![Transmit::Text(r#"{"type":"KeepAlive"}"#.into())]);
+        assert_eq!(s.next_timeout(), Some(11000));
+        // A second timeout before it is sent does not queue a second KeepAlive.
+        s.handle_timeout(11000);
+        s.handle_timeout(11001);
+        assert_eq!(drain_transmit(&mut s, 11001).len(), 1);
+        assert_eq!(s.stats().keep_alives_sent, 2);
+    }
+
+    #[test]
+    fn keep_alive_disabled_and_not_while_closing() {
+        let s = open_session(ListenConfig {
+            keep_alive_ms: 0,
+            ..Default::default()
+        });
+        assert_eq!(s.next_timeout(), None);
+        let mut s = open_session(ListenConfig::default());
+        s.close_stream(0).unwrap();
+        drain_transmit(&mut s, 0);
+        assert_eq!(
+            s.next_timeout(),
+            Some(5000),
+            "only the close timeout remains"
+        );
+    }
+
+    #[test]
+    fn explicit_keep_alive_and_state_errors() {
+        let mut s = ListenSession::new(ListenConfig::default());
+        assert_eq!(s.keep_alive(0), Err(SessionError::NotOpen));
+        s.handle_open(0);
+        s.keep_alive(0).unwrap();
+        assert_eq!(
+            text(&s.poll_transmit(0).unwrap()),
+            r#"{"type":"KeepAlive"}"#
+        );
+        s.close_stream(0).unwrap();
+        assert_eq!(s.send_audio(vec![1], 0), Err(SessionError::StreamClosing));
+        assert_eq!(s.finalize(None, 0), Err(SessionError::StreamClosing));
+        assert_eq!(s.keep_alive(0), Err(SessionError::StreamClosing));
+        assert_eq!(s.close_stream(0), Err(SessionError::StreamClosing));
+        s.close(0);
+        assert_eq!(s.send_audio(vec![1], 0), Err(SessionError::Closing));
+        s.handle_close(1000, "", true, 0);
+        assert_eq!(s.send_audio(vec![1], 0), Err(SessionError::Closed));
+        assert_eq!(s.state(), SessionState::Closed);
+    }
+
+    #[test]
+    fn backpressure_warns_once_and_clears_once() {
+        let config = ListenConfig {
+            buffer_high_water_bytes: 1000,
+            ..Default::default()
+        };
+        let mut s = open_session(config);
+        s.set_socket_buffered(2000);
+        for i in 0..5 {
+            s.send_audio(vec![0; 100], i).unwrap();
+            assert_eq!(s.poll_transmit(i), None);
+        }
+        assert_eq!(s.next_timeout(), Some(4 + BACKPRESSURE_RECHECK_MS));
+        let ev = drain_events(&mut s);
+        assert_eq!(ev.len(), 1);
+        assert!(
+            matches!(&ev[0], ListenEvent::Warning { code, .. } if code == warning_code::BACKPRESSURE)
+        );
+        s.set_socket_buffered(900);
+        assert!(
+            drain_events(&mut s).is_empty(),
+            "no clear above half the high-water mark"
+        );
+        s.set_socket_buffered(400);
+        let ev = drain_events(&mut s);
+        assert!(
+            matches!(&ev[..], [ListenEvent::Warning { code, .. }] if code == warning_code::BACKPRESSURE_CLEARED)
+        );
+        assert_eq!(drain_transmit(&mut s, 10).len(), 5);
+    }
+
+    #[test]
+    fn own_sends_count_toward_the_high_water_mark() {
+        let config = ListenConfig {
+            buffer_high_water_bytes: 250,
+            ..Default::default()
+        };
+        let mut s = open_session(config);
+        for _ in 0..10 {
+            s.send_audio(vec![0; 100], 0).unwrap();
+        }
+        // 0 → 100 → 200 → 300 (> 250: hold)
+        assert_eq!(drain_transmit(&mut s, 0).len(), 3);
+        s.set_socket_buffered(0);
+        assert_eq!(drain_transmit(&mut s, 1).len(), 3);
+    }
+
+    #[test]
+    fn cap_drops_oldest_and_accounts() {
+        let config = ListenConfig {
+            buffer_high_water_bytes: 0,
+            buffer_cap_bytes: 1000,
+            audio_bytes_per_second: Some(32000),
+            ..Default::default()
+        };
+        let mut s = open_session(config);
+        s.set_socket_buffered(1);
+        for i in 0..15u8 {
+            s.send_audio(vec![i; 100], 0).unwrap();
+        }
+        s.finalize(None, 0).unwrap();
+        let st = s.stats();
+        assert_eq!(st.audio_bytes_accepted, 1500);
+        assert_eq!(st.audio_bytes_dropped, 500);
+        assert_eq!(st.audio_frames_dropped, 5);
+        assert_eq!(st.audio_bytes_queued, 1000);
+        assert_eq!(s.poll_transmit(0), None);
+        let warnings: Vec<String> = drain_events(&mut s)
+            .into_iter()
+            .filter_map(|e| match e {
+                ListenEvent::Warning { code, message } if code == warning_code::AUDIO_DROPPED => {
+                    Some(message)
+                }
+                _ => None,
+            })
+            .collect();
+        // The first drop is reported at once; the rest within the interval are summed into one later warning.
+        assert_eq!(warnings.len(), 1);
+        assert!(
+            warnings[0].contains("dropped 100 bytes (about 3 ms)"),
+            "{}",
+            warnings[0]
+        );
+        assert_eq!(
+            s.next_timeout(),
+            Some(BACKPRESSURE_RECHECK_MS),
+            "held audio asks for a re-check first"
+        );
+        s.handle_timeout(BACKPRESSURE_RECHECK_MS);
+        assert!(drain_events(&mut s).is_empty());
+        assert_eq!(s.next_timeout(), Some(DROP_WARNING_INTERVAL_MS));
+        s.handle_timeout(DROP_WARNING_INTERVAL_MS);
+        let ev = drain_events(&mut s);
+        assert!(
+            matches!(&ev[..], [ListenEvent::Warning { message, .. }] if message.contains("dropped 400 bytes") && message.contains("4 frames")),
+            "{ev:?}"
+        );
+        // High-water mark 0: each poll sends one frame, then waits for the socket to report it drained.
+        let out: Vec<Transmit> = std::iter::from_fn(|| {
+            s.set_socket_buffered(0);
+            s.poll_transmit(2000)
+        })
+        .collect();
+        // The very first frame (possible container header) survives; the oldest others went.
+        assert_eq!(out.first(), Some(&Transmit::Binary(vec![0; 100])));
+        assert_eq!(out.get(1), Some(&Transmit::Binary(vec![6; 100])));
+        assert_eq!(
+            out.last(),
+            Some(&Transmit::Text(r#"{"type":"Finalize"}"#.into())),
+            "control never dropped"
+        );
+        let st = s.stats();
+        assert_eq!(
+            st.audio_bytes_sent + st.audio_bytes_dropped,
+            st.audio_bytes_accepted
+        );
+    }
+
+    #[test]
+    fn finalize_timeout_and_satisfaction() {
+        let mut s = open_session(ListenConfig::default());
+        s.finalize(None, 100).unwrap();
+        assert_eq!(
+            s.next_timeout(),
+            Some(4000),
+            "keepalive first; finalize timer starts at send"
+        );
+        drain_transmit(&mut s, 100);
+        assert_eq!(s.next_timeout(), Some(3100));
+        s.handle_timeout(3100);
+        assert_eq!(drain_events(&mut s), vec![ListenEvent::FinalizeTimeout]);
+        s.finalize(None, 3200).unwrap();
+        drain_transmit(&mut s, 3200);
+        s.handle_text(RESULTS_FROM_FINALIZE, 3300);
+        s.handle_timeout(6200);
+        let ev = drain_events(&mut s);
+        assert!(matches!(&ev[0], ListenEvent::Transcript(r) if r.from_finalize));
+        assert!(!ev.contains(&ListenEvent::FinalizeTimeout));
+    }
+
+    #[test]
+    fn close_stream_completes_on_metadata_and_close() {
+        let mut s = open_session(ListenConfig::default());
+        s.send_audio(vec![1; 8], 0).unwrap();
+        s.close_stream(0).unwrap();
+        assert_eq!(s.state(), SessionState::Closing);
+        let out = drain_transmit(&mut s, 0);
+        assert_eq!(out.len(), 2);
+        assert_eq!(text(&out[1]), r#"{"type":"CloseStream"}"#);
+        s.handle_text(RESULTS_FINAL, 500);
+        s.handle_text(METADATA, 600);
+        assert_eq!(s.metadata().map(|m| m.duration), Some(2.5));
+        assert_eq!(
+            s.next_timeout(),
+            Some(5600),
+            "Metadata restarts the close grace period"
+        );
+        s.handle_close(1000, "", true, 650);
+        assert_eq!(s.state(), SessionState::Closed);
+        let ev = drain_events(&mut s);
+        assert!(matches!(ev[0], ListenEvent::Transcript(_)));
+        assert!(matches!(ev[1], ListenEvent::Metadata(_)));
+        assert_eq!(
+            ev[2],
+            ListenEvent::Close(CloseInfo {
+                code: 1000,
+                reason: String::new(),
+                was_clean: true,
+                kind: CloseKind::Normal
+            })
+        );
+        assert_eq!(s.next_timeout(), None);
+        assert_eq!(s.poll_transmit(700), None);
+    }
+
+    #[test]
+    fn close_stream_times_out_then_client_closes() {
+        let mut s = open_session(ListenConfig::default());
+        s.close_stream(1000).unwrap();
+        drain_transmit(&mut s, 1000);
+        assert_eq!(s.next_timeout(), Some(6000));
+        s.handle_timeout(6000);
+        let ev = drain_events(&mut s);
+        assert!(
+            matches!(&ev[..], [ListenEvent::Warning { code, .. }] if code == warning_code::CLOSE_TIMEOUT)
+        );
+        assert_eq!(
+            s.poll_transmit(6000),
+            Some(Transmit::Close {
+                code: 1000,
+                reason: "CloseStream timed out".into()
+            })
+        );
+        assert_eq!(s.poll_transmit(6000), None);
+        s.handle_close(1000, "", true, 6010);
+        assert!(matches!(
+            drain_events(&mut s)[..],
+            [ListenEvent::Close(CloseInfo {
+                kind: CloseKind::Normal,
+                ..
+            })]
+        ));
+    }
+
+    #[test]
+    fn socket_that_never_reports_close_is_forced_closed() {
+        let mut s = open_session(ListenConfig::default());
+        s.close(0);
+        assert_eq!(s.state(), SessionState::Closing);
+        assert_eq!(
+            s.poll_transmit(0),
+            Some(Transmit::Close {
+                code: 1000,
+                reason: String::new()
+            })
+        );
+        assert_eq!(s.next_timeout(), Some(5000));
+        s.handle_timeout(5000);
+        assert_eq!(s.state(), SessionState::Closed);
+        assert!(matches!(
+            drain_events(&mut s)[..],
+            [ListenEvent::Close(CloseInfo {
+                kind: CloseKind::Abnormal,
+                ..
+            })]
+        ));
+        s.handle_close(1000, "", true, 5001);
+        assert!(
+            drain_events(&mut s).is_empty(),
+            "a late close after Closed is ignored"
+        );
+    }
+
+    #[test]
+    fn close_keeps_unsent_audio_for_replay() {
+        let mut s = ListenSession::new(ListenConfig::default());
+        s.send_audio(vec![1, 2], 0).unwrap();
+        s.send_audio(vec![3], 0).unwrap();
+        s.handle_close(1006, "", false, 10);
+        assert!(matches!(
+            drain_events(&mut s)[..],
+            [ListenEvent::Close(CloseInfo {
+                kind: CloseKind::HandshakeRefused,
+                ..
+            })]
+        ));
+        let st = s.stats();
+        assert_eq!(
+            (
+                st.audio_frames_unsent,
+                st.audio_bytes_unsent,
+                st.audio_bytes_queued
+            ),
+            (2, 3, 0)
+        );
+        assert_eq!(s.take_unsent_audio(), vec![vec![1, 2], vec![3]]);
+        assert!(s.take_unsent_audio().is_empty());
+    }
+
+    #[test]
+    fn close_kinds_from_server() {
+        let cases = [
+            (1011, "Deepgram did not receive audio data or a text message within the timeout window. See https://dpgr.am/net0001", CloseKind::IdleTimeout),
+            (1008, "DATA-0000", CloseKind::DataError),
+            (1006, "", CloseKind::Abnormal),
+        ];
+        for (code, reason, kind) in cases {
+            let mut s = open_session(ListenConfig::default());
+            s.handle_socket_error(1);
+            s.handle_close(code, reason, false, 2);
+            match drain_events(&mut s).pop() {
+                Some(ListenEvent::Close(info)) => assert_eq!(info.kind, kind, "{reason}"),
+                other => panic!("{other:?}"),
+            }
+        }
+        let mut s = ListenSession::new(ListenConfig::default());
+        s.close(0);
+        assert!(matches!(s.poll_transmit(0), Some(Transmit::Close { .. })));
+        s.handle_open(1);
+        assert!(
+            drain_events(&mut s).is_empty(),
+            "no Open after the app asked to close"
+        );
+        s.handle_close(1006, "", false, 2);
+        assert!(matches!(
+            drain_events(&mut s)[..],
+            [ListenEvent::Close(CloseInfo {
+                kind: CloseKind::Normal,
+                ..
+            })]
+        ));
+    }
+
+    #[test]
+    fn server_messages_become_events_and_bad_frames_do_not_kill_the_session() {
+        let mut s = open_session(ListenConfig::default());
+        s.handle_text(RESULTS_FINAL, 1);
+        s.handle_text("{not json", 2);
+        s.handle_binary(&[1, 2, 3], 3);
+        s.handle_text(
+            r#"{"type":"UtteranceEnd","channel":[0,1],"last_word_end":2.3}"#,
+            4,
+        );
+        s.handle_text(
+            r#"{"type":"SpeechStarted","channel":[0,1],"timestamp":1.5}"#,
+            5,
+        );
+        s.handle_text(
+            r#"{"type":"Error","variant":"SchemaError","description":"bad"}"#,
+            6,
+        );
+        s.handle_text(r#"{"type":"ConfigureSuccess"}"#, 7);
+        let ev = drain_events(&mut s);
+        assert!(
+            matches!(&ev[0], ListenEvent::Transcript(r) if r.transcript == "hello" && r.raw == RESULTS_FINAL)
+        );
+        assert!(
+            matches!(&ev[1], ListenEvent::ProtocolError { raw_excerpt, .. } if raw_excerpt == "{not json")
+        );
+        assert!(
+            matches!(&ev[2], ListenEvent::ProtocolError { message, .. } if message.contains("3 bytes"))
+        );
+        assert!(matches!(&ev[3], ListenEvent::UtteranceEnd(u) if u.last_word_end == 2.3));
+        assert!(matches!(&ev[4], ListenEvent::SpeechStarted(_)));
+        assert!(
+            matches!(&ev[5], ListenEvent::ServerError(e) if e.variant.as_deref() == Some("SchemaError"))
+        );
+        assert!(
+            matches!(&ev[6], ListenEvent::Unhandled(raw) if raw == r#"{"type":"ConfigureSuccess"}"#)
+        );
+        assert_eq!(s.state(), SessionState::Open);
+        assert_eq!(s.stats().protocol_errors, 2);
+    }
+
+    /// Throughput figures (run with `--release -- --ignored --nocapture`); asserts nothing about speed.
+    #[test]
+    #[ignore]
+    fn throughput_figures() {
+        let fixture = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/fixtures/listen/dgproxy-nova2-final-not-speech-final.json"
+        ))
+        .unwrap();
+        let n = 20_000u32;
+        let start = std::time::Instant::now();
+        let mut words = 0;
+        for _ in 0..n {
+            if let Ok(ListenServerMessage::Results(r)) = ListenServerMessage::parse(&fixture) {
+                words += r.word_count();
+            }
+        }
+        let parse = start.elapsed() / n;
+        assert_eq!(words, 15 * n as usize);
+
+        let mut s = open_session(ListenConfig::default());
+        let start = std::time::Instant::now();
+        let mut sent = 0usize;
+        for i in 0..u64::from(n) {
+            s.send_audio(vec![0; 640], i).unwrap();
+            s.set_socket_buffered(0);
+            while let Some(t) = s.poll_transmit(i) {
+                if let Transmit::Binary(b) = t {
+                    sent += b.len();
+                }
+            }
+            s.handle_timeout(i);
+        }
+        let frame = start.elapsed() / n;
+        assert_eq!(sent, 640 * n as usize);
+        println!(
+            "Results parse ({} bytes, 15 words): {parse:?}/frame; 20 ms PCM16 frame through the session: {frame:?}",
+            fixture.len()
+        );
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        // ---- property test ----------------------------------------------------------------------------------
+
+        #[derive(Debug, Clone)]
+        enum Op {
+            Open,
+            Text(usize),
+            Binary(usize),
+            Close(u16),
+            SocketError,
+            Buffered(usize),
+            Audio(usize),
+            KeepAlive,
+            Finalize(Option<u32>),
+            CloseStream,
+            ClientClose,
+            Advance(u64),
+            Timeout,
+        }
+
+        const TEXTS: &[&str] = &[
+            RESULTS_FINAL,
+            RESULTS_FROM_FINALIZE,
+            METADATA,
+            "garbage",
+            "[]",
+            r#"{"type":"X"}"#,
+            "",
+        ];
+
+        fn op() -> impl Strategy<Value = Op> {
+            prop_oneof![
+                Just(Op::Open),
+                (0..TEXTS.len()).prop_map(Op::Text),
+                (0usize..64).prop_map(Op::Binary),
+                prop_oneof![Just(1000u16), Just(1006), Just(1008), Just(1011)].prop_map(Op::Close),
+                Just(Op::SocketError),
+                (0usize..3000).prop_map(Op::Buffered),
+                (0usize..700).prop_map(Op::Audio),
+                Just(Op::KeepAlive),
+                proptest::option::of(0u32..3).prop_map(Op::Finalize),
+                Just(Op::CloseStream),
+                Just(Op::ClientClose),
+                (0u64..7000).prop_map(Op::Advance),
+                Just(Op::Timeout),
+            ]
+        }
+
+        fn state_rank(s: SessionState) -> u8 {
+            match s {
+                SessionState::Connecting | SessionState::Open => 0,
+                SessionState::Closing => 1,
+                SessionState::Closed => 2,
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+            #[test]
+            fn arbitrary_sequences_keep_invariants(ops in proptest::collection::vec(op(), 0..80)) {
+                let config = ListenConfig { buffer_high_water_bytes: 1000, buffer_cap_bytes: 2000, ..Default::default() };
+                let mut s = ListenSession::new(config);
+                let mut now = 0u64;
+                let mut rank = 0u8;
+                let mut close_events = 0;
+                for op in ops {
+                    match op {
+                        Op::Open => s.handle_open(now),
+                        Op::Text(i) => s.handle_text(TEXTS[i], now),
+                        Op::Binary(n) => s.handle_binary(&vec![0; n], now),
+                        Op::Close(code) => s.handle_close(code, "", code == 1000, now),
+                        Op::SocketError => s.handle_socket_error(now),
+                        Op::Buffered(n) => s.set_socket_buffered(n),
+                        Op::Audio(n) => { let _ = s.send_audio(vec![1; n], now); }
+                        Op::KeepAlive => { let _ = s.keep_alive(now); }
+                        Op::Finalize(c) => { let _ = s.finalize(c, now); }
+                        Op::CloseStream => { let _ = s.close_stream(now); }
+                        Op::ClientClose => s.close(now),
+                        Op::Advance(ms) => now += ms,
+                        Op::Timeout => {
+                            if let Some(t) = s.next_timeout() {
+                                now = now.max(t);
+                                s.handle_timeout(now);
+                            }
+                        }
+                    }
+                    let closed_before = s.state() == SessionState::Closed;
+                    while let Some(t) = s.poll_transmit(now) {
+                        prop_assert!(!closed_before, "transmit after Closed: {:?}", t);
+                        if let Transmit::Binary(b) = &t { prop_assert!(!b.is_empty()); }
+                    }
+                    while let Some(e) = s.poll_event() {
+                        if matches!(e, ListenEvent::Close(_)) { close_events += 1; }
+                        prop_assert!(close_events <= 1);
+                        if close_events == 1 { prop_assert!(matches!(e, ListenEvent::Close(_)), "event after Close: {:?}", e); }
+                    }
+                    let new_rank = state_rank(s.state());
+                    prop_assert!(new_rank >= rank, "state went back");
+                    rank = new_rank;
+                    if let Some(t) = s.next_timeout() {
+                        // A timer that is already due must make progress when handled (no busy loop).
+                        if t <= now {
+                            s.handle_timeout(now);
+                            while s.poll_transmit(now).is_some() {}
+                            while let Some(e) = s.poll_event() {
+                                if matches!(e, ListenEvent::Close(_)) { close_events += 1; }
+                            }
+                            prop_assert!(s.next_timeout().is_none_or(|t2| t2 > now), "timer stuck at {}", now);
+                            rank = rank.max(state_rank(s.state()));
+                        }
+                    }
+                    let st = s.stats();
+                    prop_assert_eq!(st.audio_bytes_accepted, st.audio_bytes_sent + st.audio_bytes_dropped + st.audio_bytes_unsent + st.audio_bytes_queued);
+                    prop_assert_eq!(st.audio_frames_accepted, st.audio_frames_sent + st.audio_frames_dropped + st.audio_frames_unsent + st.audio_frames_queued);
+                    if s.state() == SessionState::Closed {
+                        prop_assert_eq!(s.poll_transmit(now), None);
+                        prop_assert_eq!(st.audio_bytes_queued, 0);
+                    }
+                }
+            }
+        }
+    }
+}

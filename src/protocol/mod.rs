@@ -1,0 +1,47 @@
+//! The sans-IO protocol core for Deepgram's live WebSocket APIs, `/v1/listen` (speech-to-text) and `/v1/speak`
+//! (text-to-speech), in the quinn-proto / rustls / h11 shape.
+//!
+//! Owns everything about the wire protocol that can be decided without a socket or a clock: options → URL and
+//! subprotocols, client messages → text frames, server frames → typed messages, and the two session state machines
+//! ([`ListenSession`], [`SpeakSession`]) that the IO layer feeds with socket events and the current time
+//! (`now`, milliseconds from any fixed origin, e.g. `performance.now()`) and drains for frames to send and events
+//! to dispatch. It must not import web-sys or wasm-bindgen, read a clock, sleep, or panic on anything a server or
+//! an app can send: it builds and is tested natively and for wasm32.
+
+mod auth;
+mod client_message;
+mod close_reason;
+mod error;
+mod flush_budget;
+mod listen_session;
+mod options;
+mod outbound_queue;
+mod pcm_carry;
+mod sequence_tracker;
+mod server_message;
+mod speak_session;
+mod text_split;
+mod transmit;
+pub mod warning_code;
+
+pub use auth::Auth;
+pub use client_message::ClientMessage;
+pub use close_reason::{CloseInfo, CloseKind};
+pub use error::{AuthError, OptionsError, ProtocolError, SessionError};
+pub use flush_budget::{FlushBudget, FLUSH_LIMIT, FLUSH_WINDOW_MS};
+pub use listen_session::{
+    ListenConfig, ListenEvent, ListenSession, ListenStats, BACKPRESSURE_RECHECK_MS,
+    DROP_WARNING_INTERVAL_MS,
+};
+pub use options::{
+    CallbackMethod, Endpoint, Endpointing, ListenEncoding, ListenOptions, Redact, SpeakEncoding,
+    SpeakOptions, LISTEN_OPTION_NAMES, SPEAK_OPTION_NAMES, SPEAK_SPEED_RANGE,
+};
+pub use pcm_carry::PcmCarry;
+pub use server_message::{
+    ListenMetadata, ListenServerMessage, Results, SequenceAck, ServerError, ServerWarning,
+    SpeakMetadata, SpeakServerMessage, SpeechStarted, UnknownMessage, UtteranceEnd, WordTiming,
+};
+pub use speak_session::{SpeakConfig, SpeakEvent, SpeakSession, SpeakStats};
+pub use text_split::{split_for_speak, MAX_SPEAK_CHARS};
+pub use transmit::{SessionState, Transmit};

@@ -1,0 +1,977 @@
+//! The `/v1/speak` session as a sans-IO state machine: text in, `Speak`/`Flush`/`Clear`/`Close` out, binary audio
+//! back as sample-aligned [`SpeakEvent::Audio`] chunks.
+//!
+//! Owns the rules of a live text-to-speech connection: splitting long text, the Flush budget (warn locally before
+//! the server's 21st-Flush warning), predicting Flushed/Cleared sequence ids (see `sequence_tracker`), the Clear
+//! generation (audio still in flight after `clear()` is discarded until `Cleared` arrives), PCM16 odd-byte carry,
+//! and Close completion. It never reads a clock, never touches a socket, and never plays audio.
+//!
+//! Driving it is the same as [`ListenSession`](super::ListenSession): after any call drain `poll_transmit` and
+//! `poll_event`; arm a timer for `next_timeout` and call `handle_timeout`.
+
+use std::collections::VecDeque;
+
+use super::client_message::ClientMessage;
+use super::close_reason::{CloseInfo, CloseKind};
+use super::error::{raw_excerpt, SessionError};
+use super::flush_budget::{FlushBudget, FLUSH_LIMIT, FLUSH_WINDOW_MS};
+use super::options::SpeakEncoding;
+use super::pcm_carry::PcmCarry;
+use super::sequence_tracker::{AckKind, SequenceTracker};
+use super::server_message::{ServerError, SpeakMetadata, SpeakServerMessage};
+use super::text_split::{split_for_speak, MAX_SPEAK_CHARS};
+use super::transmit::{SessionState, Transmit};
+use super::warning_code;
+
+/// Knobs of a [`SpeakSession`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpeakConfig {
+    /// After `close()` sends `Close`, how long to wait for the server's close before closing the socket ourselves.
+    pub close_timeout_ms: u64,
+    /// The output encoding (decides the sample alignment of audio chunks: 2 bytes for linear16, 1 for G.711).
+    pub encoding: SpeakEncoding,
+    /// Longest text per `Speak` message, in characters.
+    pub max_text_chars: usize,
+    /// Flushes allowed per window before the local warning.
+    pub flush_limit: usize,
+    /// The Flush window, ms.
+    pub flush_window_ms: u64,
+}
+
+impl Default for SpeakConfig {
+    fn default() -> Self {
+        Self {
+            close_timeout_ms: 5000,
+            encoding: SpeakEncoding::Linear16,
+            max_text_chars: MAX_SPEAK_CHARS,
+            flush_limit: FLUSH_LIMIT,
+            flush_window_ms: FLUSH_WINDOW_MS,
+        }
+    }
+}
+
+/// Something the app should hear about.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SpeakEvent {
+    /// The socket opened.
+    Open,
+    /// The server's `Metadata` (sent right after open).
+    Metadata(SpeakMetadata),
+    /// Audio, aligned to whole samples.
+    Audio {
+        /// Raw samples in the session's encoding.
+        bytes: Vec<u8>,
+        /// How many `clear()` calls preceded this audio (lets a player drop stale buffers).
+        generation: u32,
+    },
+    /// `Flushed`: all audio for a Flush has been sent.
+    Flushed {
+        /// The server's `sequence_id`.
+        sequence_id: u32,
+        /// What `flush()` returned for the Flush this acknowledges (`None` if no Flush was pending). Equal to
+        /// `sequence_id` unless the server counted differently than predicted.
+        predicted_sequence_id: Option<u32>,
+        /// The frame as received.
+        raw: String,
+    },
+    /// `Cleared`: the server dropped its buffers.
+    Cleared {
+        /// The server's `sequence_id`.
+        sequence_id: u32,
+        /// What `clear()` returned for the Clear this acknowledges (`None` if no Clear was pending).
+        predicted_sequence_id: Option<u32>,
+        /// Audio bytes that arrived after `clear()` and before this `Cleared`, discarded.
+        discarded_bytes: u64,
+        /// The frame as received.
+        raw: String,
+    },
+    /// A warning: local (codes in [`warning_code`]) or from the server (either spelling).
+    Warning {
+        /// Stable code (`EXCESSIVE_FLUSH` for both the local and the server's flush warning).
+        code: String,
+        /// Human-readable detail.
+        message: String,
+        /// The server frame, for server warnings.
+        raw: Option<String>,
+    },
+    /// A text `Error` message from the server.
+    ServerError(ServerError),
+    /// A message of a type this version does not know (or without a `type`): its raw text, passed through.
+    Unhandled(String),
+    /// A frame that could not be read; the session carries on.
+    ProtocolError {
+        /// What was wrong.
+        message: String,
+        /// The start of the frame.
+        raw_excerpt: String,
+    },
+    /// The connection closed. Always the last event.
+    Close(CloseInfo),
+}
+
+/// Counters. Invariant: `audio_bytes_received = audio_bytes_delivered + audio_bytes_discarded +
+/// carry_bytes_dropped + audio_bytes_carried`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SpeakStats {
+    /// `Speak` messages sent (after splitting).
+    pub speak_messages_sent: u64,
+    /// `Flush` messages sent.
+    pub flushes_sent: u64,
+    /// `Clear` messages sent.
+    pub clears_sent: u64,
+    /// Local `EXCESSIVE_FLUSH` warnings raised.
+    pub local_flush_warnings: u64,
+    /// Binary frames received.
+    pub audio_frames_received: u64,
+    /// Audio bytes received.
+    pub audio_bytes_received: u64,
+    /// Audio bytes delivered in `Audio` events.
+    pub audio_bytes_delivered: u64,
+    /// Audio bytes discarded because they arrived between `clear()` and `Cleared`.
+    pub audio_bytes_discarded: u64,
+    /// Dangling partial-sample bytes dropped by a `clear()` or the close.
+    pub carry_bytes_dropped: u64,
+    /// Partial-sample bytes held now.
+    pub audio_bytes_carried: u64,
+    /// Text frames received.
+    pub text_frames_received: u64,
+    /// Frames that could not be read.
+    pub protocol_errors: u64,
+}
+
+/// The `/v1/speak` connection state machine.
+#[derive(Debug)]
+pub struct SpeakSession {
+    config: SpeakConfig,
+    opened: bool,
+    closed: bool,
+    close_requested: bool,
+    socket_closing: bool,
+    close_to_transmit: Option<(u16, String)>,
+    queue: VecDeque<ClientMessage>,
+    events: VecDeque<SpeakEvent>,
+    budget: FlushBudget,
+    sequence: SequenceTracker,
+    generation: u32,
+    discarded_since_ack: u64,
+    carry: PcmCarry,
+    close_wait_at: Option<u64>,
+    force_close_at: Option<u64>,
+    stats: SpeakStats,
+}
+
+impl SpeakSession {
+    /// A session in state `Connecting`.
+    pub fn new(config: SpeakConfig) -> Self {
+        let carry = PcmCarry::new(config.encoding.bytes_per_sample());
+        let budget = FlushBudget::new(config.flush_limit, config.flush_window_ms);
+        Self {
+            config,
+            opened: false,
+            closed: false,
+            close_requested: false,
+            socket_closing: false,
+            close_to_transmit: None,
+            queue: VecDeque::new(),
+            events: VecDeque::new(),
+            budget,
+            sequence: SequenceTracker::default(),
+            generation: 0,
+            discarded_since_ack: 0,
+            carry,
+            close_wait_at: None,
+            force_close_at: None,
+            stats: SpeakStats::default(),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &SpeakConfig {
+        &self.config
+    }
+
+    /// The current state.
+    pub fn state(&self) -> SessionState {
+        if self.closed {
+            SessionState::Closed
+        } else if self.close_requested || self.socket_closing {
+            SessionState::Closing
+        } else if !self.opened {
+            SessionState::Connecting
+        } else {
+            SessionState::Open
+        }
+    }
+
+    /// The current Clear generation (number of `clear()` calls so far).
+    pub fn generation(&self) -> u32 {
+        self.generation
+    }
+
+    /// Counters (see [`SpeakStats`] for the invariant).
+    pub fn stats(&self) -> SpeakStats {
+        SpeakStats {
+            audio_bytes_carried: self.carry.pending() as u64,
+            ..self.stats
+        }
+    }
+
+    // ---- socket events -------------------------------------------------------------------------------------
+
+    /// The socket opened.
+    pub fn handle_open(&mut self, _now: u64) {
+        if self.opened || self.closed {
+            return;
+        }
+        self.opened = true;
+        if !self.socket_closing {
+            self.events.push_back(SpeakEvent::Open);
+        }
+    }
+
+    /// A text frame arrived.
+    pub fn handle_text(&mut self, text: &str, _now: u64) {
+        if self.closed {
+            return;
+        }
+        self.stats.text_frames_received += 1;
+        let message = match SpeakServerMessage::parse(text) {
+            Ok(m) => m,
+            Err(e) => {
+                self.stats.protocol_errors += 1;
+                self.events.push_back(SpeakEvent::ProtocolError {
+                    message: e.to_string(),
+                    raw_excerpt: raw_excerpt(text),
+                });
+                return;
+            }
+        };
+        let event = match message {
+            SpeakServerMessage::Metadata(m) => SpeakEvent::Metadata(m),
+            SpeakServerMessage::Flushed(ack) => {
+                let matched = self.sequence.acknowledge(AckKind::Flush, ack.sequence_id);
+                SpeakEvent::Flushed {
+                    sequence_id: ack.sequence_id,
+                    predicted_sequence_id: matched.predicted,
+                    raw: ack.raw,
+                }
+            }
+            SpeakServerMessage::Cleared(ack) => {
+                let matched = self.sequence.acknowledge(AckKind::Clear, ack.sequence_id);
+                SpeakEvent::Cleared {
+                    sequence_id: ack.sequence_id,
+                    predicted_sequence_id: matched.predicted,
+                    discarded_bytes: std::mem::take(&mut self.discarded_since_ack),
+                    raw: ack.raw,
+                }
+            }
+            SpeakServerMessage::Warning(w) => {
+                if w.code == warning_code::EXCESSIVE_FLUSH {
+                    self.sequence.flush_ignored();
+                }
+                SpeakEvent::Warning {
+                    code: w.code,
+                    message: w.message,
+                    raw: Some(w.raw),
+                }
+            }
+            SpeakServerMessage::Error(e) => SpeakEvent::ServerError(e),
+            SpeakServerMessage::Unknown(u) => SpeakEvent::Unhandled(u.raw),
+        };
+        self.events.push_back(event);
+    }
+
+    /// A binary (audio) frame arrived.
+    pub fn handle_binary(&mut self, bytes: &[u8], _now: u64) {
+        if self.closed {
+            return;
+        }
+        self.stats.audio_frames_received += 1;
+        self.stats.audio_bytes_received += bytes.len() as u64;
+        if self.sequence.pending_clears() > 0 {
+            // Sent by the server before it saw our Clear: stale.
+            self.stats.audio_bytes_discarded += bytes.len() as u64;
+            self.discarded_since_ack += bytes.len() as u64;
+            return;
+        }
+        let aligned = self.carry.push(bytes);
+        if !aligned.is_empty() {
+            self.stats.audio_bytes_delivered += aligned.len() as u64;
+            self.events.push_back(SpeakEvent::Audio {
+                bytes: aligned,
+                generation: self.generation,
+            });
+        }
+    }
+
+    /// The socket closed.
+    pub fn handle_close(&mut self, code: u16, reason: &str, was_clean: bool, _now: u64) {
+        if self.closed {
+            return;
+        }
+        let client_initiated = self.close_requested || self.socket_closing;
+        let kind = CloseKind::classify(code, reason, self.opened, client_initiated);
+        self.finish(CloseInfo {
+            code,
+            reason: reason.to_owned(),
+            was_clean,
+            kind,
+        });
+    }
+
+    /// The socket reported an error; the close that follows carries the explanation.
+    pub fn handle_socket_error(&mut self, _now: u64) {}
+
+    // ---- app calls -----------------------------------------------------------------------------------------
+
+    fn check_accepting(&self) -> Result<(), SessionError> {
+        if self.closed {
+            Err(SessionError::Closed)
+        } else if self.close_requested || self.socket_closing {
+            Err(SessionError::Closing)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Queues text as one or more `Speak` messages (split at `max_text_chars`, sentence ends preferred). Empty
+    /// text sends nothing.
+    pub fn speak(&mut self, text: &str, _now: u64) -> Result<(), SessionError> {
+        self.check_accepting()?;
+        for piece in split_for_speak(text, self.config.max_text_chars) {
+            self.queue.push_back(ClientMessage::Speak {
+                text: piece.to_owned(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Queues a `Flush` and returns the `sequence_id` its `Flushed` is predicted to carry. Over the Flush budget a
+    /// local `EXCESSIVE_FLUSH` warning is raised first; the Flush is still sent (the server decides).
+    pub fn flush(&mut self, now: u64) -> Result<u32, SessionError> {
+        self.check_accepting()?;
+        if !self.budget.try_take(now) {
+            self.stats.local_flush_warnings += 1;
+            self.events.push_back(SpeakEvent::Warning {
+                code: warning_code::EXCESSIVE_FLUSH.to_owned(),
+                message: format!(
+                    "more than {} Flush messages in {} s: Deepgram will most likely ignore this Flush and send no \
+                     Flushed for it (sent anyway; the server decides). Flush once per response, not per chunk",
+                    self.config.flush_limit,
+                    self.config.flush_window_ms / 1000
+                ),
+                raw: None,
+            });
+        }
+        let id = self.sequence.register(AckKind::Flush);
+        self.queue.push_back(ClientMessage::Flush);
+        Ok(id)
+    }
+
+    /// Queues a `Clear` (barge-in) and returns its predicted `sequence_id`. Starts a new generation: audio
+    /// arriving until the matching `Cleared` is discarded, and the partial-sample carry is dropped.
+    pub fn clear(&mut self, _now: u64) -> Result<u32, SessionError> {
+        self.check_accepting()?;
+        self.generation = self.generation.wrapping_add(1);
+        self.stats.carry_bytes_dropped += self.carry.reset() as u64;
+        let id = self.sequence.register(AckKind::Clear);
+        self.queue.push_back(ClientMessage::Clear);
+        Ok(id)
+    }
+
+    /// Queues `{"type":"Close"}` behind what is already queued; the session completes on the server's close, or
+    /// closes the socket itself after `close_timeout_ms`. Idempotent.
+    pub fn close(&mut self, _now: u64) {
+        if self.closed || self.close_requested || self.socket_closing {
+            return;
+        }
+        self.close_requested = true;
+        self.queue.push_back(ClientMessage::Close);
+    }
+
+    // ---- draining ------------------------------------------------------------------------------------------
+
+    /// The next thing to do on the socket, if any.
+    pub fn poll_transmit(&mut self, now: u64) -> Option<Transmit> {
+        if self.closed {
+            return None;
+        }
+        if let Some((code, reason)) = self.close_to_transmit.take() {
+            self.socket_closing = true;
+            self.force_close_at = Some(now.saturating_add(self.config.close_timeout_ms));
+            return Some(Transmit::Close { code, reason });
+        }
+        if self.socket_closing || !self.opened {
+            return None;
+        }
+        let message = self.queue.pop_front()?;
+        match message {
+            ClientMessage::Speak { .. } => self.stats.speak_messages_sent += 1,
+            ClientMessage::Flush => self.stats.flushes_sent += 1,
+            ClientMessage::Clear => self.stats.clears_sent += 1,
+            ClientMessage::Close => {
+                self.close_wait_at = Some(now.saturating_add(self.config.close_timeout_ms));
+            }
+            _ => {}
+        }
+        Some(Transmit::Text(message.to_json()))
+    }
+
+    /// The next event for the app, if any.
+    pub fn poll_event(&mut self) -> Option<SpeakEvent> {
+        self.events.pop_front()
+    }
+
+    /// When `handle_timeout` should next be called, if ever.
+    pub fn next_timeout(&self) -> Option<u64> {
+        if self.closed {
+            return None;
+        }
+        [self.close_wait_at, self.force_close_at]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    /// Runs whatever timers are due at `now`.
+    pub fn handle_timeout(&mut self, now: u64) {
+        if self.closed {
+            return;
+        }
+        if self.force_close_at.is_some_and(|t| now >= t) {
+            self.finish(CloseInfo {
+                code: 1006,
+                reason: "the socket did not report its close in time".to_owned(),
+                was_clean: false,
+                kind: CloseKind::Abnormal,
+            });
+            return;
+        }
+        if self.close_wait_at.is_some_and(|t| now >= t) {
+            self.close_wait_at = None;
+            self.events.push_back(SpeakEvent::Warning {
+                code: warning_code::CLOSE_TIMEOUT.to_owned(),
+                message: format!(
+                    "the server did not close within {} ms after Close: closing the socket",
+                    self.config.close_timeout_ms
+                ),
+                raw: None,
+            });
+            self.close_to_transmit = Some((1000, "Close timed out".to_owned()));
+        }
+    }
+
+    fn finish(&mut self, info: CloseInfo) {
+        self.closed = true;
+        self.stats.carry_bytes_dropped += self.carry.reset() as u64;
+        self.queue.clear();
+        self.close_to_transmit = None;
+        self.close_wait_at = None;
+        self.force_close_at = None;
+        self.events.push_back(SpeakEvent::Close(info));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )]
+    use super::*;
+
+    fn open_session() -> SpeakSession {
+        let mut s = SpeakSession::new(SpeakConfig::default());
+        s.handle_open(0);
+        assert_eq!(s.poll_event(), Some(SpeakEvent::Open));
+        s
+    }
+
+    fn drain_transmit(s: &mut SpeakSession, now: u64) -> Vec<String> {
+        std::iter::from_fn(|| s.poll_transmit(now))
+            .map(|t| match t {
+                Transmit::Text(t) => t,
+                other => format!("{other:?}"),
+            })
+            .collect()
+    }
+
+    fn drain_events(s: &mut SpeakSession) -> Vec<SpeakEvent> {
+        std::iter::from_fn(|| s.poll_event()).collect()
+    }
+
+    fn flushed(id: u32) -> String {
+        format!(r#"{{"type":"Flushed","sequence_id":{id}}}"#)
+    }
+
+    fn cleared(id: u32) -> String {
+        format!(r#"{{"type":"Cleared","sequence_id":{id}}}"#)
+    }
+
+    const SERVER_FLUSH_WARNING: &str = r#"{"type": "Warning", "warn_code": "EXCESSIVE_FLUSH", "warn_msg": "Rate limit exceeded for flushes. Please try again later."}"#;
+
+    #[test]
+    fn text_before_open_is_sent_on_open_in_order() {
+        let mut s = SpeakSession::new(SpeakConfig::default());
+        s.speak("Hello.", 0).unwrap();
+        assert_eq!(s.flush(0).unwrap(), 0);
+        assert!(s.poll_transmit(0).is_none());
+        s.handle_open(5);
+        assert_eq!(
+            drain_transmit(&mut s, 5),
+            vec![r#"{"type":"Speak","text":"Hello."}"#, r#"{"type":"Flush"}"#]
+        );
+    }
+
+    #[test]
+    fn long_text_is_split() {
+        let mut s = open_session();
+        let text = "Sentence number one is here. ".repeat(100);
+        s.speak(&text, 0).unwrap();
+        s.speak("", 0).unwrap();
+        let sent = drain_transmit(&mut s, 0);
+        assert_eq!(sent.len(), 2);
+        let joined: String = sent
+            .iter()
+            .map(|j| {
+                serde_json::from_str::<serde_json::Value>(j).unwrap()["text"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect();
+        assert_eq!(joined, text);
+        assert_eq!(s.stats().speak_messages_sent, 2);
+    }
+
+    #[test]
+    fn flush_and_clear_share_one_counter() {
+        let mut s = open_session();
+        assert_eq!(s.flush(0).unwrap(), 0);
+        assert_eq!(s.flush(0).unwrap(), 1);
+        assert_eq!(s.clear(0).unwrap(), 2);
+        assert_eq!(s.flush(0).unwrap(), 3);
+        drain_transmit(&mut s, 0);
+        s.handle_text(&flushed(0), 1);
+        s.handle_text(&flushed(1), 1);
+        s.handle_text(&cleared(2), 1);
+        s.handle_text(&flushed(3), 1);
+        let ids: Vec<(u32, Option<u32>)> = drain_events(&mut s)
+            .into_iter()
+            .map(|e| match e {
+                SpeakEvent::Flushed {
+                    sequence_id,
+                    predicted_sequence_id,
+                    ..
+                }
+                | SpeakEvent::Cleared {
+                    sequence_id,
+                    predicted_sequence_id,
+                    ..
+                } => (sequence_id, predicted_sequence_id),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            ids,
+            vec![(0, Some(0)), (1, Some(1)), (2, Some(2)), (3, Some(3))]
+        );
+    }
+
+    #[test]
+    fn twenty_first_flush_warns_before_sending_then_window_slides() {
+        let mut s = open_session();
+        for i in 0..20 {
+            assert_eq!(s.flush(i * 1000).unwrap(), i as u32);
+        }
+        assert!(drain_events(&mut s).is_empty());
+        drain_transmit(&mut s, 20_000);
+        let id = s.flush(30_000).unwrap();
+        assert_eq!(
+            id, 20,
+            "predictions are optimistic until the server says otherwise"
+        );
+        let ev = drain_events(&mut s);
+        assert!(
+            matches!(&ev[..], [SpeakEvent::Warning { code, raw: None, .. }] if code == warning_code::EXCESSIVE_FLUSH),
+            "{ev:?}"
+        );
+        assert_eq!(
+            drain_transmit(&mut s, 30_000),
+            vec![r#"{"type":"Flush"}"#],
+            "still sent"
+        );
+        // The server ignores it and says so: the next prediction shifts back.
+        s.handle_text(SERVER_FLUSH_WARNING, 30_050);
+        let ev = drain_events(&mut s);
+        assert!(
+            matches!(&ev[..], [SpeakEvent::Warning { code, raw: Some(_), .. }] if code == "EXCESSIVE_FLUSH")
+        );
+        // At t=60_000 the first flush (t=0) leaves the window.
+        assert_eq!(s.flush(60_000).unwrap(), 20);
+        assert!(drain_events(&mut s).is_empty(), "window slid: no warning");
+        assert_eq!(s.stats().local_flush_warnings, 1);
+    }
+
+    #[test]
+    fn acknowledgement_mismatch_reports_both_ids() {
+        let mut s = open_session();
+        assert_eq!(s.flush(0).unwrap(), 0);
+        assert_eq!(s.clear(0).unwrap(), 1);
+        assert_eq!(s.flush(0).unwrap(), 2);
+        drain_transmit(&mut s, 0);
+        // The server discarded the first Flush with the Clear and never acknowledged it.
+        s.handle_text(&cleared(0), 1);
+        s.handle_text(&flushed(1), 2);
+        let ev = drain_events(&mut s);
+        assert!(matches!(
+            &ev[0],
+            SpeakEvent::Cleared {
+                sequence_id: 0,
+                predicted_sequence_id: Some(1),
+                ..
+            }
+        ));
+        assert!(matches!(
+            &ev[1],
+            SpeakEvent::Flushed {
+                sequence_id: 1,
+                predicted_sequence_id: Some(1),
+                ..
+            }
+        ));
+        assert_eq!(s.flush(3).unwrap(), 2);
+    }
+
+    #[test]
+    fn clear_discards_frames_in_flight_until_cleared() {
+        let mut s = open_session();
+        s.speak("Hello there.", 0).unwrap();
+        s.flush(0).unwrap();
+        drain_transmit(&mut s, 0);
+        s.handle_binary(&[1, 2, 3, 4], 10);
+        assert_eq!(
+            drain_events(&mut s),
+            vec![SpeakEvent::Audio {
+                bytes: vec![1, 2, 3, 4],
+                generation: 0
+            }]
+        );
+        assert_eq!(s.clear(20).unwrap(), 1);
+        drain_transmit(&mut s, 20);
+        s.handle_binary(&[5; 100], 25);
+        s.handle_binary(&[6; 60], 26);
+        assert!(
+            drain_events(&mut s).is_empty(),
+            "stale audio is not delivered"
+        );
+        s.handle_text(&cleared(1), 30);
+        match drain_events(&mut s).as_slice() {
+            [SpeakEvent::Cleared {
+                sequence_id: 1,
+                discarded_bytes: 160,
+                ..
+            }] => {}
+            other => panic!("{other:?}"),
+        }
+        s.handle_binary(&[7; 4], 40);
+        assert_eq!(
+            drain_events(&mut s),
+            vec![SpeakEvent::Audio {
+                bytes: vec![7; 4],
+                generation: 1
+            }]
+        );
+        let st = s.stats();
+        assert_eq!(st.audio_bytes_discarded, 160);
+        assert_eq!(st.audio_bytes_delivered, 8);
+        assert_eq!(st.clears_sent, 1);
+    }
+
+    #[test]
+    fn odd_byte_is_carried_and_dropped_on_clear() {
+        let mut s = open_session();
+        s.handle_binary(&[1, 2, 3], 0);
+        s.handle_binary(&[4], 1);
+        s.handle_binary(&[5], 2);
+        let ev = drain_events(&mut s);
+        assert_eq!(
+            ev,
+            vec![
+                SpeakEvent::Audio {
+                    bytes: vec![1, 2],
+                    generation: 0
+                },
+                SpeakEvent::Audio {
+                    bytes: vec![3, 4],
+                    generation: 0
+                }
+            ]
+        );
+        assert_eq!(s.stats().audio_bytes_carried, 1);
+        s.clear(3).unwrap();
+        drain_transmit(&mut s, 3);
+        s.handle_text(&cleared(0), 4);
+        s.handle_binary(&[6, 7], 5);
+        let ev = drain_events(&mut s);
+        assert_eq!(
+            ev.last(),
+            Some(&SpeakEvent::Audio {
+                bytes: vec![6, 7],
+                generation: 1
+            })
+        );
+        assert_eq!(s.stats().carry_bytes_dropped, 1);
+    }
+
+    #[test]
+    fn g711_has_no_carry() {
+        let mut s = SpeakSession::new(SpeakConfig {
+            encoding: SpeakEncoding::Mulaw,
+            ..Default::default()
+        });
+        s.handle_open(0);
+        s.handle_binary(&[1, 2, 3], 1);
+        let ev = drain_events(&mut s);
+        assert_eq!(
+            ev.last(),
+            Some(&SpeakEvent::Audio {
+                bytes: vec![1, 2, 3],
+                generation: 0
+            })
+        );
+    }
+
+    #[test]
+    fn close_completes_on_server_close() {
+        let mut s = open_session();
+        s.speak("Bye.", 0).unwrap();
+        s.close(0);
+        assert_eq!(s.state(), SessionState::Closing);
+        assert_eq!(s.speak("more", 0), Err(SessionError::Closing));
+        assert_eq!(s.flush(0), Err(SessionError::Closing));
+        assert_eq!(
+            drain_transmit(&mut s, 0),
+            vec![r#"{"type":"Speak","text":"Bye."}"#, r#"{"type":"Close"}"#]
+        );
+        assert_eq!(s.next_timeout(), Some(5000));
+        s.handle_close(1000, "", true, 100);
+        assert_eq!(s.state(), SessionState::Closed);
+        assert!(matches!(
+            drain_events(&mut s)[..],
+            [SpeakEvent::Close(CloseInfo {
+                kind: CloseKind::Normal,
+                ..
+            })]
+        ));
+        assert_eq!(s.clear(200), Err(SessionError::Closed));
+        assert_eq!(s.next_timeout(), None);
+    }
+
+    #[test]
+    fn close_times_out_then_socket_close_then_forced() {
+        let mut s = open_session();
+        s.close(0);
+        drain_transmit(&mut s, 0);
+        s.handle_timeout(5000);
+        assert!(
+            matches!(&drain_events(&mut s)[..], [SpeakEvent::Warning { code, .. }] if code == warning_code::CLOSE_TIMEOUT)
+        );
+        assert_eq!(
+            s.poll_transmit(5000),
+            Some(Transmit::Close {
+                code: 1000,
+                reason: "Close timed out".into()
+            })
+        );
+        assert_eq!(s.next_timeout(), Some(10_000));
+        s.handle_timeout(10_000);
+        assert!(matches!(
+            drain_events(&mut s)[..],
+            [SpeakEvent::Close(CloseInfo {
+                kind: CloseKind::Abnormal,
+                ..
+            })]
+        ));
+        assert_eq!(s.poll_transmit(10_001), None);
+    }
+
+    #[test]
+    fn server_messages_and_bad_frames() {
+        let mut s = open_session();
+        let meta = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/fixtures/speak/metadata_gosdk_unittest_live_aura_asteria.json"
+        ))
+        .unwrap();
+        s.handle_text(&meta, 0);
+        s.handle_text("nope", 1);
+        s.handle_text(
+            r#"{"type":"Warning","description":"slow down","code":"SOMETHING"}"#,
+            2,
+        );
+        s.handle_text(r#"{"type":"Error","description":"bad"}"#, 3);
+        s.handle_text(r#"{"type":"NewThing","x":1}"#, 4);
+        s.handle_text(&flushed(9), 5);
+        let ev = drain_events(&mut s);
+        assert!(
+            matches!(&ev[0], SpeakEvent::Metadata(m) if m.model_name.as_deref() == Some("aura-asteria-en"))
+        );
+        assert!(
+            matches!(&ev[1], SpeakEvent::ProtocolError { raw_excerpt, .. } if raw_excerpt == "nope")
+        );
+        assert!(
+            matches!(&ev[2], SpeakEvent::Warning { code, message, .. } if code == "SOMETHING" && message == "slow down")
+        );
+        assert!(matches!(&ev[3], SpeakEvent::ServerError(_)));
+        assert!(
+            matches!(&ev[4], SpeakEvent::Unhandled(raw) if raw == r#"{"type":"NewThing","x":1}"#)
+        );
+        assert!(matches!(
+            &ev[5],
+            SpeakEvent::Flushed {
+                sequence_id: 9,
+                predicted_sequence_id: None,
+                ..
+            }
+        ));
+        assert_eq!(s.state(), SessionState::Open);
+    }
+
+    #[test]
+    fn handshake_refused() {
+        let mut s = SpeakSession::new(SpeakConfig::default());
+        s.handle_socket_error(0);
+        s.handle_close(1006, "", false, 1);
+        assert!(matches!(
+            drain_events(&mut s)[..],
+            [SpeakEvent::Close(CloseInfo {
+                kind: CloseKind::HandshakeRefused,
+                ..
+            })]
+        ));
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        // ---- property test ----------------------------------------------------------------------------------
+
+        #[derive(Debug, Clone)]
+        enum Op {
+            Open,
+            Text(usize),
+            Ack(bool, u32),
+            Binary(usize),
+            Close(u16),
+            Speak(usize),
+            Flush,
+            Clear,
+            ClientClose,
+            Advance(u64),
+            Timeout,
+        }
+
+        const TEXTS: &[&str] = &[
+            SERVER_FLUSH_WARNING,
+            r#"{"type":"Metadata","request_id":"r"}"#,
+            r#"{"type":"Warning","code":"X","description":"y"}"#,
+            "garbage",
+            r#"{"type":"Flushed"}"#,
+            "",
+        ];
+
+        fn op() -> impl Strategy<Value = Op> {
+            prop_oneof![
+                Just(Op::Open),
+                (0..TEXTS.len()).prop_map(Op::Text),
+                (any::<bool>(), 0u32..6).prop_map(|(f, id)| Op::Ack(f, id)),
+                (0usize..9).prop_map(Op::Binary),
+                prop_oneof![Just(1000u16), Just(1006), Just(1011)].prop_map(Op::Close),
+                (0usize..5000).prop_map(Op::Speak),
+                Just(Op::Flush),
+                Just(Op::Clear),
+                Just(Op::ClientClose),
+                (0u64..20_000).prop_map(Op::Advance),
+                Just(Op::Timeout),
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+            #[test]
+            fn arbitrary_sequences_keep_invariants(ops in proptest::collection::vec(op(), 0..80)) {
+                let mut s = SpeakSession::new(SpeakConfig::default());
+                let mut now = 0u64;
+                let mut was_closed = false;
+                let mut was_closing = false;
+                let mut close_events = 0;
+                for op in ops {
+                    match op {
+                        Op::Open => s.handle_open(now),
+                        Op::Text(i) => s.handle_text(TEXTS[i], now),
+                        Op::Ack(flush, id) => s.handle_text(&if flush { flushed(id) } else { cleared(id) }, now),
+                        Op::Binary(n) => s.handle_binary(&vec![1; n], now),
+                        Op::Close(code) => s.handle_close(code, "", code == 1000, now),
+                        Op::Speak(n) => { let _ = s.speak(&"word. ".repeat(n / 6 + 1), now); }
+                        Op::Flush => { let _ = s.flush(now); }
+                        Op::Clear => { let _ = s.clear(now); }
+                        Op::ClientClose => s.close(now),
+                        Op::Advance(ms) => now += ms,
+                        Op::Timeout => {
+                            if let Some(t) = s.next_timeout() {
+                                now = now.max(t);
+                                s.handle_timeout(now);
+                            }
+                        }
+                    }
+                    let closed = s.state() == SessionState::Closed;
+                    while let Some(t) = s.poll_transmit(now) {
+                        prop_assert!(!closed, "transmit after Closed: {:?}", t);
+                        if let Transmit::Text(json) = &t {
+                            let v: serde_json::Value = serde_json::from_str(json).unwrap();
+                            if let Some(text) = v["text"].as_str() { prop_assert!(text.chars().count() <= MAX_SPEAK_CHARS); }
+                        }
+                    }
+                    while let Some(e) = s.poll_event() {
+                        prop_assert!(close_events == 0, "event after Close: {:?}", e);
+                        match e {
+                            SpeakEvent::Close(_) => close_events += 1,
+                            SpeakEvent::Audio { bytes, generation } => {
+                                prop_assert_eq!(bytes.len() % 2, 0);
+                                prop_assert!(!bytes.is_empty());
+                                prop_assert_eq!(generation, s.generation());
+                            }
+                            _ => {}
+                        }
+                    }
+                    let state = s.state();
+                    prop_assert!(!(was_closed && state != SessionState::Closed), "left Closed");
+                    prop_assert!(!(was_closing && matches!(state, SessionState::Open | SessionState::Connecting)), "left Closing");
+                    was_closed |= state == SessionState::Closed;
+                    was_closing |= state == SessionState::Closing;
+                    if let Some(t) = s.next_timeout() {
+                        if t <= now {
+                            s.handle_timeout(now);
+                            while s.poll_transmit(now).is_some() {}
+                            while let Some(e) = s.poll_event() { if matches!(e, SpeakEvent::Close(_)) { close_events += 1; } }
+                            prop_assert!(s.next_timeout().is_none_or(|t2| t2 > now), "timer stuck");
+                            was_closed |= s.state() == SessionState::Closed;
+                            was_closing |= s.state() == SessionState::Closing;
+                        }
+                    }
+                    let st = s.stats();
+                    prop_assert_eq!(
+                        st.audio_bytes_received,
+                        st.audio_bytes_delivered + st.audio_bytes_discarded + st.carry_bytes_dropped + st.audio_bytes_carried
+                    );
+                    if s.state() == SessionState::Closed { prop_assert_eq!(s.poll_transmit(now), None); }
+                }
+            }
+        }
+    }
+}

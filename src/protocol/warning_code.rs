@@ -1,0 +1,14 @@
+//! The `code` strings of warnings the sessions raise themselves (server warnings keep the server's code).
+//!
+//! Owns only these names, so the JS layer and tests match on constants rather than retyped strings.
+
+/// Listen: the socket's send buffer is over the high-water mark, audio is held in the session queue.
+pub const BACKPRESSURE: &str = "backpressure";
+/// Listen: the socket's send buffer drained below half the high-water mark.
+pub const BACKPRESSURE_CLEARED: &str = "backpressure_cleared";
+/// Listen: the held audio exceeded the queue cap and the oldest frames were dropped.
+pub const AUDIO_DROPPED: &str = "audio_dropped";
+/// Both: the server did not finish closing in time after `CloseStream` / `Close`; the client closed the socket.
+pub const CLOSE_TIMEOUT: &str = "close_timeout";
+/// Speak: more than 20 Flushes in 60 s (same code the server uses in its own warning).
+pub const EXCESSIVE_FLUSH: &str = "EXCESSIVE_FLUSH";

@@ -1,0 +1,53 @@
+//! The session's one AudioContext: created at the device's native rate (forcing a rate breaks Firefox when a
+//! MediaStream source is connected) and resumed, with a clear error when the browser wants a user gesture first.
+
+use js_sys::{Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AudioContext, AudioContextState};
+
+/// How long `resume()` may take before we say a user gesture is needed (an autoplay-blocked context never settles
+/// its promise).
+const RESUME_TIMEOUT_MS: i32 = 1500;
+
+/// Creates an AudioContext at the native rate with the interactive latency hint.
+pub fn create() -> Result<AudioContext, JsValue> {
+    AudioContext::new()
+}
+
+/// Resumes `ctx`; fails with a message naming the fix when the browser keeps it suspended.
+pub async fn resume(ctx: &AudioContext) -> Result<(), String> {
+    if ctx.state() == AudioContextState::Running {
+        return Ok(());
+    }
+    let resumed = ctx
+        .resume()
+        .map_err(|e| format!("AudioContext.resume() failed: {}", describe(&e)))?;
+    let timeout = Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w
+                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, RESUME_TIMEOUT_MS);
+        }
+    });
+    let race = Promise::race(&js_sys::Array::of2(&resumed, &timeout));
+    JsFuture::from(race)
+        .await
+        .map_err(|e| format!("AudioContext.resume() failed: {}", describe(&e)))?;
+    if ctx.state() == AudioContextState::Running {
+        Ok(())
+    } else {
+        Err("the AudioContext is suspended: the browser needs a user gesture first; call start() from a click or key handler".into())
+    }
+}
+
+/// A readable message from a thrown JS value (an `Error`'s message, or its string form).
+pub fn describe(e: &JsValue) -> String {
+    if let Ok(m) = Reflect::get(e, &JsValue::from_str("message")) {
+        if let Some(s) = m.as_string() {
+            if !s.is_empty() {
+                return s;
+            }
+        }
+    }
+    e.as_string().unwrap_or_else(|| format!("{e:?}"))
+}

@@ -1,0 +1,240 @@
+//! Microphone (or app-supplied stream/node) → capture AudioWorklet → 20 ms planar frames on the main thread.
+
+use std::rc::Rc;
+
+use js_sys::{Float32Array, Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    AudioContext, AudioNode, AudioWorkletNode, AudioWorkletNodeOptions, ChannelCountMode,
+    MediaStream, MediaStreamConstraints, MediaStreamTrack, MessageEvent,
+};
+
+use super::audio_context::describe;
+use super::listener::EventListener;
+use super::worklet::{ensure_loaded, Processor, WorkletSource};
+
+/// Where captured audio comes from.
+pub enum CaptureSource {
+    /// `getUserMedia({audio: constraints})`; the tracks are ours and stopped on drop.
+    Microphone(MicrophoneConstraints),
+    /// An app-supplied stream (its tracks are the app's: not stopped).
+    Stream(MediaStream),
+    /// An app-supplied node (e.g. a test signal or another graph), connected into the capture node.
+    Node(AudioNode),
+}
+
+/// The audio-processing constraints for `getUserMedia`.
+#[derive(Clone, Debug)]
+pub struct MicrophoneConstraints {
+    /// Echo cancellation (default on).
+    pub echo_cancellation: bool,
+    /// Noise suppression (default on).
+    pub noise_suppression: bool,
+    /// Automatic gain control (default on).
+    pub auto_gain_control: bool,
+    /// A specific input device.
+    pub device_id: Option<String>,
+}
+
+impl Default for MicrophoneConstraints {
+    fn default() -> Self {
+        Self {
+            echo_cancellation: true,
+            noise_suppression: true,
+            auto_gain_control: true,
+            device_id: None,
+        }
+    }
+}
+
+/// One captured frame as the worklet posted it.
+pub struct CapturedFrame<'a> {
+    /// Planar samples: channel 0's `frame_samples`, then channel 1's...
+    pub samples: &'a Float32Array,
+    /// The context frame (sample index) just after the frame's last sample.
+    pub end_frame: f64,
+}
+
+/// A running capture graph; dropping it disconnects the nodes, stops our tracks and removes the listener.
+pub struct Capture {
+    node: AudioWorkletNode,
+    source: Option<AudioNode>,
+    own_stream: Option<MediaStream>,
+    _listener: EventListener,
+    /// The context's sample rate (the device rate).
+    pub sample_rate: u32,
+    /// Samples per channel in one frame.
+    pub frame_samples: u32,
+    /// The capture device's label, when known.
+    pub track_label: String,
+}
+
+impl Capture {
+    /// Builds the graph on `ctx` and calls `on_frame` for every frame.
+    pub async fn start(
+        ctx: &AudioContext,
+        source: CaptureSource,
+        frame_ms: u32,
+        channels: u32,
+        worklet: &WorkletSource,
+        on_frame: Rc<dyn Fn(CapturedFrame<'_>)>,
+    ) -> Result<Capture, String> {
+        ensure_loaded(ctx, Processor::Capture, worklet)
+            .await
+            .map_err(|e| format!("could not load the capture worklet: {}", describe(&e)))?;
+        let sample_rate = ctx.sample_rate().round() as u32;
+        let frame_samples = (u64::from(sample_rate) * u64::from(frame_ms) / 1000).max(128) as u32;
+
+        let (source_node, own_stream, track_label) = match source {
+            CaptureSource::Microphone(c) => {
+                let stream = get_user_media(&c).await?;
+                let label = first_track(&stream).map(|t| t.label()).unwrap_or_default();
+                let node: AudioNode = ctx
+                    .create_media_stream_source(&stream)
+                    .map_err(|e| format!("could not use the microphone stream: {}", describe(&e)))?
+                    .into();
+                (node, Some(stream), label)
+            }
+            CaptureSource::Stream(stream) => {
+                let label = first_track(&stream).map(|t| t.label()).unwrap_or_default();
+                let node: AudioNode = ctx
+                    .create_media_stream_source(&stream)
+                    .map_err(|e| {
+                        format!("stream: not usable as an audio source: {}", describe(&e))
+                    })?
+                    .into();
+                (node, None, label)
+            }
+            CaptureSource::Node(node) => (node, None, String::new()),
+        };
+
+        let opts = AudioWorkletNodeOptions::new();
+        opts.set_number_of_inputs(1);
+        opts.set_number_of_outputs(0);
+        opts.set_channel_count(channels.max(1));
+        // The graph up- or down-mixes whatever the source has to exactly `channels`.
+        opts.set_channel_count_mode(ChannelCountMode::Explicit);
+        let po = Object::new();
+        let _ = Reflect::set(&po, &"frameSamples".into(), &frame_samples.into());
+        let _ = Reflect::set(&po, &"channels".into(), &channels.max(1).into());
+        opts.set_processor_options(Some(&po));
+        let node = AudioWorkletNode::new_with_options(ctx, &Processor::Capture.name(), &opts)
+            .map_err(|e| format!("could not create the capture node: {}", describe(&e)))?;
+
+        let port = node
+            .port()
+            .map_err(|e| format!("capture node has no port: {}", describe(&e)))?;
+        let reply_port = port.clone();
+        let listener = EventListener::new(&port, "message", move |e| {
+            let Some(e) = e.dyn_ref::<MessageEvent>() else {
+                return;
+            };
+            let data = e.data();
+            let Ok(samples) = Reflect::get(&data, &"samples".into()) else {
+                return;
+            };
+            let Ok(samples) = samples.dyn_into::<Float32Array>() else {
+                return;
+            };
+            let end_frame = Reflect::get(&data, &"endFrame".into())
+                .ok()
+                .and_then(|v| v.as_f64())
+                .unwrap_or(0.0);
+            on_frame(CapturedFrame {
+                samples: &samples,
+                end_frame,
+            });
+            // Hand the buffer back to the worklet's pool (transferred, not copied).
+            let transfer = js_sys::Array::of1(&samples.buffer());
+            let _ = reply_port.post_message_with_transferable(&samples, &transfer);
+        })
+        .map_err(|e| format!("could not listen to the capture node: {}", describe(&e)))?;
+        port.start();
+
+        source_node
+            .connect_with_audio_node(&node)
+            .map_err(|e| format!("could not connect the source: {}", describe(&e)))?;
+
+        Ok(Capture {
+            node,
+            source: Some(source_node),
+            own_stream,
+            _listener: listener,
+            sample_rate,
+            frame_samples,
+            track_label,
+        })
+    }
+}
+
+impl Drop for Capture {
+    fn drop(&mut self) {
+        if let Some(src) = self.source.take() {
+            let _ = src.disconnect_with_audio_node(&self.node);
+        }
+        if let Ok(port) = self.node.port() {
+            let msg = Object::new();
+            let _ = Reflect::set(&msg, &"type".into(), &"stop".into());
+            let _ = port.post_message(&msg);
+            port.close();
+        }
+        let _ = self.node.disconnect();
+        if let Some(stream) = self.own_stream.take() {
+            for t in stream.get_tracks().iter() {
+                if let Ok(t) = t.dyn_into::<MediaStreamTrack>() {
+                    t.stop();
+                }
+            }
+        }
+    }
+}
+
+fn first_track(stream: &MediaStream) -> Option<MediaStreamTrack> {
+    stream
+        .get_audio_tracks()
+        .get(0)
+        .dyn_into::<MediaStreamTrack>()
+        .ok()
+}
+
+async fn get_user_media(c: &MicrophoneConstraints) -> Result<MediaStream, String> {
+    let media = web_sys::window()
+        .ok_or("no window: capture needs a page")?
+        .navigator()
+        .media_devices()
+        .map_err(|_| "navigator.mediaDevices is missing: the page must be served over https or from localhost".to_string())?;
+    let audio = Object::new();
+    let set = |k: &str, v: &JsValue| {
+        let _ = Reflect::set(&audio, &JsValue::from_str(k), v);
+    };
+    set("echoCancellation", &c.echo_cancellation.into());
+    set("noiseSuppression", &c.noise_suppression.into());
+    set("autoGainControl", &c.auto_gain_control.into());
+    if let Some(id) = &c.device_id {
+        let exact = Object::new();
+        let _ = Reflect::set(&exact, &"exact".into(), &JsValue::from_str(id));
+        set("deviceId", &exact);
+    }
+    let constraints = MediaStreamConstraints::new();
+    constraints.set_audio(&audio);
+    let promise = media
+        .get_user_media_with_constraints(&constraints)
+        .map_err(|e| format!("getUserMedia failed: {}", describe(&e)))?;
+    let stream = JsFuture::from(promise).await.map_err(|e| {
+        let name = Reflect::get(&e, &"name".into())
+            .ok()
+            .and_then(|n| n.as_string())
+            .unwrap_or_default();
+        match name.as_str() {
+            "NotAllowedError" => "microphone permission was denied: allow microphone access for this page".to_string(),
+            "NotFoundError" => "no microphone found (or microphone.deviceId matches no device)".to_string(),
+            "NotReadableError" => "the microphone is in use by another application or could not be opened".to_string(),
+            "OverconstrainedError" => "microphone.deviceId matches no device: pick one from navigator.mediaDevices.enumerateDevices()".to_string(),
+            _ => format!("getUserMedia failed: {}", describe(&e)),
+        }
+    })?;
+    stream
+        .dyn_into::<MediaStream>()
+        .map_err(|_| "getUserMedia returned no MediaStream".to_string())
+}

@@ -1,0 +1,25 @@
+//! The web-sys shell: the only module that touches browser APIs (WebSocket, AudioContext, AudioWorklet,
+//! getUserMedia, timers, `performance.now()`).
+//!
+//! It moves bytes and events between the browser and the pure layers (`protocol`, `audio`) and holds no protocol
+//! logic. Every browser resource is an RAII value: dropping it removes its listeners, stops its tracks and
+//! disconnects its nodes, so nothing leaks and no `Closure::forget` is needed. Resources released from inside a
+//! browser callback go through [`defer_drop`], so a closure is never freed while it is running.
+
+pub mod audio_context;
+pub mod capture;
+pub mod clock;
+pub mod listener;
+pub mod socket;
+pub mod timer;
+pub mod worklet;
+
+/// Drops `value` in a microtask, after the current browser callback has returned.
+///
+/// Dropping a `Closure` while the browser is running it is an error, and a socket or node may be released from
+/// inside its own event handler (an app calling `close()` in `on('transcript')`), so teardown is deferred.
+pub fn defer_drop<T: 'static>(value: T) {
+    wasm_bindgen_futures::spawn_local(async move {
+        drop(value);
+    });
+}

@@ -1,0 +1,118 @@
+//! Loading the AudioWorklet modules shipped with the package: from their real file URLs by default (works under
+//! `script-src 'self'`), or from a Blob URL built from the same source when the app asks for it (hosts that cannot
+//! serve the files).
+
+use js_sys::{Array, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{BaseAudioContext, Blob, BlobPropertyBag, Url};
+
+#[wasm_bindgen(module = "/js/worklet-urls.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = captureProcessorUrl)]
+    fn capture_processor_url() -> String;
+    #[wasm_bindgen(js_name = playbackProcessorUrl)]
+    fn playback_processor_url() -> String;
+}
+
+// Importing a name from each processor file is what makes wasm-bindgen (and bundlers) ship the file beside
+// worklet-urls.js; the file also registers the processor when it runs inside the AudioWorkletGlobalScope.
+#[wasm_bindgen(module = "/js/capture-processor.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = captureProcessorName)]
+    fn capture_processor_name() -> String;
+}
+
+#[wasm_bindgen(module = "/js/playback-processor.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = playbackProcessorName)]
+    fn playback_processor_name() -> String;
+}
+
+const CAPTURE_SOURCE: &str = include_str!("../../js/capture-processor.js");
+const PLAYBACK_SOURCE: &str = include_str!("../../js/playback-processor.js");
+
+/// Which processor module.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Processor {
+    /// Microphone frames to the main thread.
+    Capture,
+    /// The playback ring buffer.
+    Playback,
+}
+
+/// How a worklet module is loaded.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub enum WorkletSource {
+    /// The package's own file, next to the glue code (default).
+    #[default]
+    File,
+    /// A Blob URL made from the same source (needs `blob:` in the page's CSP).
+    Blob,
+    /// An app-provided URL (e.g. a bundler's `?url` import).
+    Url(String),
+}
+
+impl Processor {
+    /// The name the processor registers under.
+    pub fn name(self) -> String {
+        match self {
+            Processor::Capture => capture_processor_name(),
+            Processor::Playback => playback_processor_name(),
+        }
+    }
+
+    fn marker(self) -> &'static str {
+        match self {
+            Processor::Capture => "__deepgramLiveCaptureLoaded",
+            Processor::Playback => "__deepgramLivePlaybackLoaded",
+        }
+    }
+
+    fn source(self) -> &'static str {
+        match self {
+            Processor::Capture => CAPTURE_SOURCE,
+            Processor::Playback => PLAYBACK_SOURCE,
+        }
+    }
+
+    fn file_url(self) -> String {
+        match self {
+            Processor::Capture => capture_processor_url(),
+            Processor::Playback => playback_processor_url(),
+        }
+    }
+}
+
+/// Adds the processor's module to the context once (a second `addModule` of a Blob URL would re-register the
+/// processor name and fail).
+pub async fn ensure_loaded(
+    ctx: &BaseAudioContext,
+    processor: Processor,
+    source: &WorkletSource,
+) -> Result<(), JsValue> {
+    let marker = JsValue::from_str(processor.marker());
+    if Reflect::get(ctx, &marker)?.is_truthy() {
+        return Ok(());
+    }
+    let url = match source {
+        WorkletSource::File => processor.file_url(),
+        WorkletSource::Url(u) => u.clone(),
+        WorkletSource::Blob => blob_url(processor.source())?,
+    };
+    let result = JsFuture::from(ctx.audio_worklet()?.add_module(&url)?).await;
+    if matches!(source, WorkletSource::Blob) {
+        let _ = Url::revoke_object_url(&url);
+    }
+    result?;
+    Reflect::set(ctx, &marker, &JsValue::TRUE)?;
+    Ok(())
+}
+
+fn blob_url(source: &str) -> Result<String, JsValue> {
+    let parts = Array::of1(&JsValue::from_str(source));
+    let bag = BlobPropertyBag::new();
+    bag.set_type("text/javascript");
+    let blob = Blob::new_with_str_sequence_and_options(&parts, &bag)?;
+    Url::create_object_url_with_blob(&blob)
+}

@@ -1,0 +1,236 @@
+//! `/v1/listen` end to end without a microphone: `sendAudio`, control messages, faults, close reasons,
+//! re-entrant calls from handlers.
+
+use deepgram_live_wasm::api::Transcriber;
+use dtmf::{Key, ToneSpec};
+use serde_json::{json, Value};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+use crate::support::*;
+
+const ALL_EVENTS: &[&str] = &[
+    "open",
+    "close",
+    "error",
+    "transcript",
+    "metadata",
+    "utteranceEnd",
+    "speechStarted",
+    "warning",
+    "unhandled",
+];
+
+fn transcriber(options: Value, extra: Value) -> Transcriber {
+    let mut o = json!({
+        "baseUrl": server_url(),
+        "auth": {"apiKey": "test-key"},
+        "options": options,
+    });
+    if let (Some(o), Some(extra)) = (o.as_object_mut(), extra.as_object()) {
+        for (k, v) in extra {
+            o.insert(k.clone(), v.clone());
+        }
+    }
+    Transcriber::new(js(o)).unwrap()
+}
+
+fn dtmf_pcm16(keys: &str, rate: u32, tail_ms: u32) -> Vec<u8> {
+    let keys: Vec<Key> = keys.chars().filter_map(Key::from_char).collect();
+    let spec = ToneSpec {
+        tone_ms: 100,
+        gap_ms: 100,
+        amplitude: 0.5,
+    };
+    let mut samples = dtmf::synthesize(&keys, &spec, rate);
+    samples.extend(std::iter::repeat_n(0.0, (rate * tail_ms / 1000) as usize));
+    pcm16(&samples)
+}
+
+fn send_in_frames(t: &Transcriber, bytes: &[u8], frame_bytes: usize) {
+    for chunk in bytes.chunks(frame_bytes) {
+        let arr = js_sys::Uint8Array::from(chunk);
+        t.send_audio(arr.into()).unwrap();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn send_audio_is_transcribed_and_close_stream_returns_metadata() {
+    control_post("/_control/reset", json!({})).await;
+    let t = transcriber(
+        json!({"model": "nova-3", "encoding": "linear16", "sample_rate": 16000, "interim_results": true, "endpointing": 100}),
+        json!({}),
+    );
+    let rec = Recorder::default();
+    rec.attach(&t, ALL_EVENTS);
+    await_promise(t.start(JsValue::UNDEFINED)).await.unwrap();
+    assert_eq!(t.state(), "open");
+    let audio = dtmf_pcm16("471", 16000, 400);
+    send_in_frames(&t, &audio, 640);
+    let meta = await_promise(t.close_stream()).await.unwrap();
+    let meta: Value =
+        serde_json::from_str(&js_sys::JSON::stringify(&meta).unwrap().as_string().unwrap())
+            .unwrap();
+    assert_eq!(meta["type"], "Metadata");
+    let expected_secs = audio.len() as f64 / 2.0 / 16000.0;
+    assert!(
+        (meta["duration"].as_f64().unwrap() - expected_secs).abs() < 0.001,
+        "{meta}"
+    );
+    assert_eq!(rec.final_words(), vec!["four", "seven", "one"]);
+    rec.wait_for("close", 1, 5000).await;
+    assert_eq!(rec.of("close")[0]["code"], 1000);
+    assert_eq!(t.state(), "closed");
+
+    let conn = last_connection("/v1/listen").await;
+    assert_eq!(conn["subprotocol"], "token", "{conn}");
+    assert_eq!(conn["binary_bytes"].as_u64().unwrap(), audio.len() as u64);
+    assert_eq!(conn["sha256"], meta["sha256"]);
+    assert_eq!(conn["text_frames"], json!([r#"{"type":"CloseStream"}"#]));
+    let stats: Value = serde_json::from_str(
+        &js_sys::JSON::stringify(&t.stats())
+            .unwrap()
+            .as_string()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        stats["sentBytes"].as_u64().unwrap(),
+        audio.len() as u64,
+        "{stats}"
+    );
+    assert!(rec.of("error").is_empty(), "{:?}", rec.of("error"));
+}
+
+#[wasm_bindgen_test]
+async fn finalize_yields_from_finalize_and_keep_alive_is_sent_as_text() {
+    let t = transcriber(
+        json!({"model": "nova-3", "encoding": "linear16", "sample_rate": 16000, "endpointing": false}),
+        json!({}),
+    );
+    let rec = Recorder::default();
+    rec.attach(&t, ALL_EVENTS);
+    await_promise(t.start(JsValue::UNDEFINED)).await.unwrap();
+    send_in_frames(&t, &dtmf_pcm16("9", 16000, 0), 640);
+    t.keep_alive().unwrap();
+    t.finalize().unwrap();
+    let mut waited = 0;
+    while !rec
+        .of("transcript")
+        .iter()
+        .any(|r| r["from_finalize"] == true)
+    {
+        assert!(
+            waited < 5000,
+            "no from_finalize result: {:?}",
+            rec.events.borrow()
+        );
+        sleep(20).await;
+        waited += 20;
+    }
+    assert_eq!(rec.final_words(), vec!["nine"]);
+    let conn = last_connection("/v1/listen").await;
+    let frames = conn["text_frames"].as_array().unwrap().clone();
+    assert_eq!(
+        frames,
+        vec![
+            json!(r#"{"type":"KeepAlive"}"#),
+            json!(r#"{"type":"Finalize"}"#)
+        ],
+        "{conn}"
+    );
+    t.close();
+    rec.wait_for("close", 1, 5000).await;
+}
+
+#[wasm_bindgen_test]
+async fn refused_handshake_rejects_start_with_a_handshake_error_and_a_close() {
+    fault_next(
+        "/v1/listen",
+        json!({"kind": "refuse_handshake", "status": 401}),
+    )
+    .await;
+    let t = transcriber(json!({"model": "nova-3"}), json!({}));
+    let rec = Recorder::default();
+    rec.attach(&t, ALL_EVENTS);
+    let err = await_promise(t.start(JsValue::UNDEFINED))
+        .await
+        .unwrap_err();
+    let (kind, message) = error_kind(&err);
+    assert_eq!(kind, "handshake", "{message}");
+    assert!(message.contains("credentials"), "{message}");
+    rec.wait_for("close", 1, 5000).await;
+    let errors = rec.of("error");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["kind"], "handshake");
+    assert_eq!(rec.of("close")[0]["code"], 1006);
+}
+
+#[wasm_bindgen_test]
+async fn malformed_frame_is_a_protocol_error_and_transcripts_keep_arriving() {
+    fault_next("/v1/listen", json!({"kind": "malformed", "after_ms": 0})).await;
+    let t = transcriber(
+        json!({"model": "nova-3", "encoding": "linear16", "sample_rate": 16000, "endpointing": 100}),
+        json!({}),
+    );
+    let rec = Recorder::default();
+    rec.attach(&t, ALL_EVENTS);
+    await_promise(t.start(JsValue::UNDEFINED)).await.unwrap();
+    rec.wait_for("error", 1, 5000).await;
+    assert_eq!(rec.of("error")[0]["kind"], "protocol");
+    send_in_frames(&t, &dtmf_pcm16("28", 16000, 400), 640);
+    await_promise(t.close_stream()).await.unwrap();
+    assert_eq!(rec.final_words(), vec!["two", "eight"]);
+}
+
+#[wasm_bindgen_test]
+async fn idle_timeout_close_is_explained() {
+    // The test server's idle timeout is 2 s (scripts/browser-test.sh); automatic KeepAlive off.
+    let t = transcriber(
+        json!({"model": "nova-3", "encoding": "linear16", "sample_rate": 16000}),
+        json!({"keepAliveMs": 0}),
+    );
+    let rec = Recorder::default();
+    rec.attach(&t, ALL_EVENTS);
+    await_promise(t.start(JsValue::UNDEFINED)).await.unwrap();
+    rec.wait_for("close", 1, 8000).await;
+    let close = &rec.of("close")[0];
+    assert_eq!(close["code"], 1011, "{close}");
+    let explanation = close["explanation"].as_str().unwrap().to_lowercase();
+    assert!(
+        explanation.contains("keepalive") || explanation.contains("keep-alive"),
+        "{explanation}"
+    );
+    assert_eq!(rec.count("metadata"), 1, "NET-0001 is preceded by Metadata");
+}
+
+#[wasm_bindgen_test]
+async fn finalize_close_stream_and_close_work_from_inside_event_handlers() {
+    let t = transcriber(
+        json!({"model": "nova-3", "encoding": "linear16", "sample_rate": 16000, "interim_results": true, "endpointing": 100}),
+        json!({}),
+    );
+    let rec = Recorder::default();
+    rec.attach(&t, ALL_EVENTS);
+    // The handler holds its own handle on the same Transcriber (what `this`/a closure gives a JS app).
+    let handle = t.on("open", rec.handler("open2")).unwrap();
+    let calls = std::rc::Rc::new(std::cell::Cell::new(0));
+    let c2 = calls.clone();
+    let handler = Closure::<dyn FnMut(JsValue)>::new(move |_v: JsValue| {
+        c2.set(c2.get() + 1);
+        if c2.get() == 1 {
+            handle.finalize().unwrap();
+            let _ = handle.close_stream();
+            handle.close();
+        }
+    });
+    t.on("transcript", handler.as_ref().clone().unchecked_into())
+        .unwrap();
+    await_promise(t.start(JsValue::UNDEFINED)).await.unwrap();
+    send_in_frames(&t, &dtmf_pcm16("3", 16000, 300), 640);
+    rec.wait_for("close", 1, 5000).await;
+    assert!(calls.get() >= 1);
+    assert_eq!(t.state(), "closed");
+    drop(handler);
+}

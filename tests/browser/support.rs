@@ -1,0 +1,197 @@
+//! Test plumbing: the server's URL and control API, an event recorder, sleeping and waiting.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use deepgram_live_wasm::api::Transcriber;
+use js_sys::{Function, Promise, Reflect};
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+/// The local server started by scripts/browser-test.sh.
+pub fn server_url() -> String {
+    match option_env!("DG_TEST_SERVER") {
+        Some(url) => url.to_string(),
+        None => panic!("DG_TEST_SERVER is set by scripts/browser-test.sh (run `make test`)"),
+    }
+}
+
+/// The fake microphone's sample rate for this run.
+pub fn mic_rate() -> u32 {
+    option_env!("DG_TEST_MIC_RATE")
+        .unwrap_or("48000")
+        .parse()
+        .unwrap()
+}
+
+pub async fn sleep(ms: i32) {
+    let p = Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    JsFuture::from(p).await.unwrap();
+}
+
+async fn fetch_json(method: &str, path: &str, body: Option<&Value>) -> Value {
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    if let Some(b) = body {
+        init.set_body(&JsValue::from_str(&b.to_string()));
+    }
+    let url = format!("{}{}", server_url(), path);
+    let resp: web_sys::Response = JsFuture::from(
+        web_sys::window()
+            .unwrap()
+            .fetch_with_str_and_init(&url, &init),
+    )
+    .await
+    .unwrap()
+    .dyn_into()
+    .unwrap();
+    let text = JsFuture::from(resp.text().unwrap()).await.unwrap();
+    serde_json::from_str(&text.as_string().unwrap()).unwrap()
+}
+
+/// GET a control-API path.
+pub async fn control_get(path: &str) -> Value {
+    fetch_json("GET", path, None).await
+}
+
+/// POST a control-API path.
+pub async fn control_post(path: &str, body: Value) -> Value {
+    fetch_json("POST", path, Some(&body)).await
+}
+
+/// Schedules a fault for the next connection on `path`.
+pub async fn fault_next(path: &str, fault: Value) {
+    let r = control_post(
+        "/_control/faults",
+        serde_json::json!({"connection": "next", "path": path, "fault": fault}),
+    )
+    .await;
+    assert_eq!(r["ok"], Value::Bool(true), "fault not accepted: {r}");
+}
+
+/// The most recent connection the server saw on `path`.
+pub async fn last_connection(path: &str) -> Value {
+    let all = control_get("/_control/connections").await;
+    all["connections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|c| c["path"] == path)
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
+type Handler = Closure<dyn FnMut(JsValue)>;
+
+/// Every event a class emitted, as JSON (via JSON.stringify), in order.
+#[derive(Clone, Default)]
+pub struct Recorder {
+    pub events: Rc<RefCell<Vec<(String, Value)>>>,
+    closures: Rc<RefCell<Vec<Handler>>>,
+}
+
+impl Recorder {
+    /// Subscribes to `names` on a Transcriber.
+    pub fn attach(&self, t: &Transcriber, names: &[&str]) {
+        for name in names {
+            let f = self.handler(name);
+            t.on(name, f).unwrap();
+        }
+    }
+
+    pub fn handler(&self, name: &str) -> Function {
+        let events = self.events.clone();
+        let name = name.to_string();
+        let c = Closure::<dyn FnMut(JsValue)>::new(move |v: JsValue| {
+            let json = js_sys::JSON::stringify(&v)
+                .ok()
+                .and_then(|s| s.as_string())
+                .and_then(|s| serde_json::from_str(&s).ok())
+                .unwrap_or(Value::Null);
+            events.borrow_mut().push((name.clone(), json));
+        });
+        let f: Function = c.as_ref().clone().unchecked_into();
+        self.closures.borrow_mut().push(c);
+        f
+    }
+
+    pub fn of(&self, name: &str) -> Vec<Value> {
+        self.events
+            .borrow()
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    pub fn count(&self, name: &str) -> usize {
+        self.of(name).len()
+    }
+
+    /// Waits until `name` has been emitted `n` times (panics after `timeout_ms`).
+    pub async fn wait_for(&self, name: &str, n: usize, timeout_ms: i32) {
+        let mut waited = 0;
+        while self.count(name) < n {
+            if waited >= timeout_ms {
+                panic!(
+                    "timed out waiting for {n} '{name}' event(s); got: {:?}",
+                    self.events.borrow()
+                );
+            }
+            sleep(20).await;
+            waited += 20;
+        }
+    }
+
+    /// The words of every final transcript, in order.
+    pub fn final_words(&self) -> Vec<String> {
+        self.of("transcript")
+            .iter()
+            .filter(|r| r["is_final"] == Value::Bool(true))
+            .flat_map(|r| {
+                r["channel"]["alternatives"][0]["words"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .map(|w| w["word"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+}
+
+/// A JS object from JSON.
+pub fn js(v: Value) -> JsValue {
+    js_sys::JSON::parse(&v.to_string()).unwrap()
+}
+
+pub async fn await_promise(p: Promise) -> Result<JsValue, JsValue> {
+    JsFuture::from(p).await
+}
+
+/// The `kind` and `message` of a rejected promise's error.
+pub fn error_kind(e: &JsValue) -> (String, String) {
+    let kind = Reflect::get(e, &"kind".into())
+        .ok()
+        .and_then(|k| k.as_string())
+        .unwrap_or_default();
+    let message = Reflect::get(e, &"message".into())
+        .ok()
+        .and_then(|k| k.as_string())
+        .unwrap_or_default();
+    (kind, message)
+}
+
+/// PCM16 little-endian bytes of f32 samples.
+pub fn pcm16(samples: &[f32]) -> Vec<u8> {
+    samples
+        .iter()
+        .flat_map(|s| ((s.clamp(-1.0, 1.0) * 32767.0).round() as i16).to_le_bytes())
+        .collect()
+}
