@@ -8,7 +8,8 @@ wasm-pack build --release --target web --out-dir pkg --out-name deepgram_live_wa
 wasm=pkg/deepgram_live_wasm_bg.wasm
 before=$(stat -c %s "$wasm")
 node_modules/.bin/wasm-opt -O3 --enable-bulk-memory --enable-nontrapping-float-to-int \
-  --enable-sign-ext --enable-mutable-globals --enable-simd "$wasm" -o "$wasm.opt"
+  --enable-sign-ext --enable-mutable-globals --enable-simd --enable-reference-types --enable-multivalue \
+  "$wasm" -o "$wasm.opt"
 mv "$wasm.opt" "$wasm"
 echo "pkg: wasm-opt $before -> $(stat -c %s "$wasm") bytes"
 

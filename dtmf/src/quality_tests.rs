@@ -1,6 +1,6 @@
 //! The detection-quality requirements, one test each: edge accuracy across rates and timings,
 //! robustness (level, noise, G.711, resampling, DC, block sizes) and no false keys. These are tests
-//! only; they must not contain timing assertions (the speed figure is an ignored test that prints).
+//! only; they must not contain timing assertions (the speed figure is a test behind the `surveys` feature that prints).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -469,9 +469,9 @@ fn rates_too_low_for_dtmf_report_nothing() {
     assert_eq!(detect_all(&x, 0), vec![]);
 }
 
-/// Speed figure for the report: `cargo test -p dtmf --release -- --ignored --nocapture speed`.
+/// Speed figure for the report: `cargo test -p dtmf --release --features surveys -- --nocapture speed`.
+#[cfg(feature = "surveys")]
 #[test]
-#[ignore]
 fn speed_ns_per_sample() {
     let rate = 48000;
     let spec = ToneSpec {
@@ -560,9 +560,9 @@ fn random_scenarios_within_the_envelope() {
     println!("worst edge error {worst:.2} ms");
 }
 
-/// The same, many more: `cargo test -p dtmf --release -- --ignored --nocapture many_random`.
+/// The same, many more: `cargo test -p dtmf --release --features surveys -- --nocapture many_random`.
+#[cfg(feature = "surveys")]
 #[test]
-#[ignore]
 fn many_random_scenarios() {
     let worst = (1000..6000u64).map(random_scenario).fold(0.0, f64::max);
     println!("worst edge error over 5000 scenarios {worst:.2} ms");
@@ -611,9 +611,9 @@ fn sustained_vowels_are_not_keys() {
     assert!(found.is_empty(), "{found:?}");
 }
 
-/// Talk-off survey over a fine pitch grid: `cargo test -p dtmf --release -- --ignored --nocapture talk_off`.
+/// Talk-off survey over a fine pitch grid: `cargo test -p dtmf --release --features surveys -- --nocapture talk_off`.
+#[cfg(feature = "surveys")]
 #[test]
-#[ignore]
 fn talk_off_survey() {
     let (found, tried) = vowel_talk_off((0..400).map(|i| 80.0 + 0.5 * f64::from(i)), 8000);
     println!(
@@ -623,9 +623,9 @@ fn talk_off_survey() {
 }
 
 /// Debounce figures for the README: the shortest tone confirmed and the shortest gap that splits
-/// two tones, per rate. `cargo test -p dtmf --release -- --ignored --nocapture debounce_survey`.
+/// two tones, per rate. `cargo test -p dtmf --release --features surveys -- --nocapture debounce_survey`.
+#[cfg(feature = "surveys")]
 #[test]
-#[ignore]
 fn debounce_survey() {
     for rate in RATES {
         let count = |tone_ms: u32, gap_ms: usize| {
@@ -695,9 +695,9 @@ fn twist_limits_are_8_db_forward_and_4_db_reverse() {
     }
 }
 
-/// Long-run false-key survey on noise: `cargo test -p dtmf --release -- --ignored --nocapture noise_survey`.
+/// Long-run false-key survey on noise: `cargo test -p dtmf --release --features surveys -- --nocapture noise_survey`.
+#[cfg(feature = "surveys")]
 #[test]
-#[ignore]
 fn noise_survey() {
     let rate = 8000;
     let mut total = 0;

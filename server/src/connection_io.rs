@@ -6,14 +6,14 @@
 //! hold protocol rules: those live in the sans-IO sessions behind [`SessionDriver`]. Each connection is its
 //! own task with no `unwrap` on input, so one connection's trouble never reaches another.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Notify};
 use tokio::task::JoinHandle;
 use tokio::time::{sleep_until, timeout, Instant};
 
@@ -67,13 +67,24 @@ struct Queued {
 /// How long the server waits for the peer's half of a close handshake.
 const CLOSE_HANDSHAKE_WAIT: Duration = Duration::from_secs(2);
 
+/// What the writer shares with the reading loop: how many frames wait to be written, and a signal
+/// after each write (so audio pacing never runs ahead of the socket, and a Clear drops what is not yet
+/// written).
+#[derive(Default)]
+struct Backlog {
+    queued: AtomicUsize,
+    written: Notify,
+}
+
 async fn writer(
     mut sink: SplitSink<WebSocket, Message>,
     mut rx: mpsc::UnboundedReceiver<Queued>,
     delay_ms: Arc<AtomicU64>,
     conn: Arc<Connection>,
+    backlog: Arc<Backlog>,
 ) {
     while let Some(q) = rx.recv().await {
+        let _written = WrittenGuard(&backlog);
         let delay = delay_ms.load(Ordering::Relaxed);
         if delay > 0 {
             sleep_until(q.at + Duration::from_millis(delay)).await;
@@ -105,6 +116,16 @@ async fn writer(
     let _ = timeout(CLOSE_HANDSHAKE_WAIT, sink.close()).await;
 }
 
+/// Counts a frame as written however the loop iteration ends.
+struct WrittenGuard<'a>(&'a Backlog);
+
+impl Drop for WrittenGuard<'_> {
+    fn drop(&mut self) {
+        self.0.queued.fetch_sub(1, Ordering::Relaxed);
+        self.0.written.notify_one();
+    }
+}
+
 enum Timed {
     Abort,
     Close { code: u16, reason: String },
@@ -126,6 +147,7 @@ struct Io {
     conn: Arc<Connection>,
     tx: Option<mpsc::UnboundedSender<Queued>>,
     delay_ms: Arc<AtomicU64>,
+    backlog: Arc<Backlog>,
     timers: Vec<(Instant, Timed)>,
     abort_at_bytes: Option<u64>,
     bytes_seen: u64,
@@ -136,11 +158,24 @@ struct Io {
 impl Io {
     fn send(&self, msg: Outgoing) {
         if let Some(tx) = &self.tx {
-            let _ = tx.send(Queued {
-                at: Instant::now(),
-                msg,
-            });
+            self.backlog.queued.fetch_add(1, Ordering::Relaxed);
+            if tx
+                .send(Queued {
+                    at: Instant::now(),
+                    msg,
+                })
+                .is_err()
+            {
+                self.backlog.queued.fetch_sub(1, Ordering::Relaxed);
+            }
         }
+    }
+
+    /// Whether paced audio should wait for the writer. With `delay_replies` every frame waits on purpose,
+    /// so pacing must not wait for it too (that would slow the audio down instead of delaying it).
+    fn writer_busy(&self) -> bool {
+        self.backlog.queued.load(Ordering::Relaxed) > 1
+            && self.delay_ms.load(Ordering::Relaxed) == 0
     }
 
     fn apply(&mut self, fault: Fault, now: Instant) {
@@ -217,11 +252,19 @@ pub async fn run_connection<D: SessionDriver>(
     let (sink, mut stream) = socket.split();
     let (tx, rx) = mpsc::unbounded_channel();
     let delay_ms = Arc::new(AtomicU64::new(0));
-    let writer_task = tokio::spawn(writer(sink, rx, Arc::clone(&delay_ms), Arc::clone(&conn)));
+    let backlog = Arc::new(Backlog::default());
+    let writer_task = tokio::spawn(writer(
+        sink,
+        rx,
+        Arc::clone(&delay_ms),
+        Arc::clone(&conn),
+        Arc::clone(&backlog),
+    ));
     let mut io = Io {
         conn: Arc::clone(&conn),
         tx: Some(tx),
         delay_ms,
+        backlog,
         timers: Vec::new(),
         abort_at_bytes: None,
         bytes_seen: 0,
@@ -259,6 +302,8 @@ async fn read_loop<D: SessionDriver>(
         }
         let timer = io.next_timer();
         let wake = driver.next_wake();
+        let writer_busy = io.writer_busy();
+        let backlog = Arc::clone(&io.backlog);
         tokio::select! {
             biased;
             fault = faults.recv() => {
@@ -270,21 +315,6 @@ async fn read_loop<D: SessionDriver>(
                 }
             }
             _ = sleep_until(timer.unwrap_or_else(far)), if timer.is_some() => {}
-            _ = sleep_until(wake.unwrap_or_else(far)), if wake.is_some() => {
-                let now = Instant::now();
-                driver.on_wake(now);
-                if driver.is_busy() {
-                    idle_deadline = now + idle_timeout;
-                }
-            }
-            _ = sleep_until(idle_deadline) => {
-                if driver.is_busy() {
-                    idle_deadline = Instant::now() + idle_timeout;
-                } else {
-                    driver.on_idle_timeout();
-                    idle_deadline = far();
-                }
-            }
             msg = stream.next(), if io.reading => {
                 let now = Instant::now();
                 match msg {
@@ -315,6 +345,23 @@ async fn read_loop<D: SessionDriver>(
                         return Ending::ClientClose;
                     }
                     Some(Err(_)) | None => return Ending::Dropped,
+                }
+            }
+            // After the socket, so a Clear is read between two frames even at high --tts-speed.
+            _ = sleep_until(wake.unwrap_or_else(far)), if wake.is_some() && !writer_busy => {
+                let now = Instant::now();
+                driver.on_wake(now);
+                if driver.is_busy() {
+                    idle_deadline = now + idle_timeout;
+                }
+            }
+            _ = backlog.written.notified(), if wake.is_some() && writer_busy => {}
+            _ = sleep_until(idle_deadline) => {
+                if driver.is_busy() {
+                    idle_deadline = Instant::now() + idle_timeout;
+                } else {
+                    driver.on_idle_timeout();
+                    idle_deadline = far();
                 }
             }
         }

@@ -1153,6 +1153,56 @@ mod tests {
     }
 
     #[test]
+    fn arbitrary_input_never_panics() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let queries = [
+            "",
+            "encoding=linear16&sample_rate=8000&channels=3&multichannel=true&interim_results=true&vad_events=true&utterance_end_ms=1000",
+            "encoding=linear32&sample_rate=44100&channels=2",
+            "encoding=mulaw&sample_rate=8000&endpointing=false",
+            "encoding=opus&sample_rate=48000",
+        ];
+        for q in queries {
+            for round in 0..20 {
+                let mut s = session(q);
+                let mut first = b"RIFF\0\0\0\0WAVEfmt ".to_vec();
+                if round % 2 == 0 {
+                    s.handle_audio(&first);
+                }
+                for _ in 0..50 {
+                    let len = (next() % 700) as usize;
+                    let bytes: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+                    s.handle_audio(&bytes);
+                    if next() % 5 == 0 {
+                        first.clear();
+                        let text: String = (0..(next() % 40))
+                            .map(|_| char::from(32 + (next() % 95) as u8))
+                            .collect();
+                        s.handle_text(&text);
+                        s.handle_text(&format!(
+                            "{{\"type\":\"Finalize\",\"channel\":{}}}",
+                            next() % 4
+                        ));
+                    }
+                    while s.poll_output().is_some() {}
+                }
+                s.handle_text(r#"{"type":"CloseStream"}"#);
+                let mut closed = false;
+                while let Some(o) = s.poll_output() {
+                    closed |= matches!(o, SessionOutput::Close { .. });
+                }
+                assert!(closed || s.is_finished());
+            }
+        }
+    }
+
+    #[test]
     fn results_do_not_depend_on_frame_size() {
         let audio = dtmf::synthesize(&keys("9087"), &ToneSpec::default(), 16000);
         let run = |frame_ms: usize| {

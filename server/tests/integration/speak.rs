@@ -312,3 +312,71 @@ async fn speak_audio_fed_to_listen_transcribes_back() {
         "eight six one star"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clear_at_the_default_speed_stops_promptly() {
+    let s = start().await; // 4x, 20 ms frames: one frame every 5 ms
+    let mut ws = s
+        .connect("/v1/speak?encoding=linear16&sample_rate=48000")
+        .await;
+    expect_metadata(&mut ws).await;
+    send_text(&mut ws, r#"{"type":"Speak","text":"12345678901234567890"}"#).await;
+    send_text(&mut ws, r#"{"type":"Flush"}"#).await;
+    for _ in 0..10 {
+        assert!(matches!(
+            next_event(&mut ws, Duration::from_secs(2)).await,
+            Some(Event::Binary(_))
+        ));
+    }
+    send_text(&mut ws, r#"{"type":"Clear"}"#).await;
+    let mut frames_after = 0;
+    loop {
+        match next_event(&mut ws, Duration::from_secs(2)).await {
+            Some(Event::Binary(_)) => frames_after += 1,
+            Some(Event::Json(v)) => {
+                assert_eq!(v, serde_json::json!({"type": "Cleared", "sequence_id": 0}));
+                break;
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    // 160 frames were queued; only those already on their way may arrive.
+    assert!(frames_after <= 3, "{frames_after} frames after Clear");
+    let c = s.connection(s.last_id().await).await;
+    assert!(
+        c["sent_binary_frames"].as_u64().unwrap() < 20,
+        "{}",
+        c["sent_binary_frames"]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn speak_idle_timeout_waits_for_queued_audio() {
+    let s = start_with(Config {
+        tts_speed: 1.0,
+        ..test_config()
+    })
+    .await; // idle timeout 500 ms
+    let mut ws = s.connect("/v1/speak?encoding=mulaw").await;
+    expect_metadata(&mut ws).await;
+    send_text(&mut ws, r#"{"type":"Speak","text":"12345"}"#).await; // 800 ms of audio
+    let t0 = Instant::now();
+    send_text(&mut ws, r#"{"type":"Flush"}"#).await;
+    let (audio, _, _, _) = read_flush(&mut ws).await;
+    assert_eq!(audio.len(), 6400);
+    assert!(
+        t0.elapsed() >= Duration::from_millis(700),
+        "paced at real time"
+    );
+    let t1 = Instant::now();
+    let events = collect_until_close(&mut ws, Duration::from_secs(3)).await;
+    let idle = t1.elapsed();
+    assert!(
+        idle >= Duration::from_millis(400) && idle < Duration::from_millis(1500),
+        "{idle:?}"
+    );
+    let Some(Event::Close(1011, reason)) = events.last() else {
+        panic!("{events:?}")
+    };
+    assert!(reason.contains("net0001"));
+}
