@@ -3,6 +3,8 @@
 use js_sys::Reflect;
 use wasm_bindgen::{JsCast, JsValue};
 
+use crate::protocol::nearest;
+
 /// A view of one JS options object, remembering its path for error messages.
 pub struct JsOptions<'a> {
     obj: &'a JsValue,
@@ -106,30 +108,4 @@ pub fn to_json(v: &JsValue, path: &str) -> Result<serde_json::Value, String> {
 /// `JSON.parse(text)`, or the text itself as a string when it is not JSON.
 pub fn parse_json(text: &str) -> JsValue {
     js_sys::JSON::parse(text).unwrap_or_else(|_| JsValue::from_str(text))
-}
-
-fn nearest<'b>(key: &str, allowed: &[&'b str]) -> Option<&'b str> {
-    allowed
-        .iter()
-        .map(|a| (edit_distance(key, a), *a))
-        .filter(|(d, a)| *d <= 2.max(a.len() / 3))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, a)| a)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = Vec::with_capacity(b.len() + 1);
-        cur.push(i + 1);
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev.get(j).copied().unwrap_or(0) + usize::from(ca != *cb);
-            let del = prev.get(j + 1).copied().unwrap_or(0) + 1;
-            let ins = cur.last().copied().unwrap_or(0) + 1;
-            cur.push(sub.min(del).min(ins));
-        }
-        prev = cur;
-    }
-    prev.last().copied().unwrap_or(0)
 }

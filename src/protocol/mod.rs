@@ -33,6 +33,9 @@ pub use listen_session::{
     ListenConfig, ListenEvent, ListenSession, ListenStats, BACKPRESSURE_RECHECK_MS,
     DROP_WARNING_INTERVAL_MS,
 };
+// The JS option-bag reader in `api` suggests names the same way as the options parser.
+#[cfg(target_arch = "wasm32")]
+pub(crate) use options::nearest;
 pub use options::{
     CallbackMethod, Endpoint, Endpointing, ListenEncoding, ListenOptions, Redact, SpeakEncoding,
     SpeakOptions, LISTEN_OPTION_NAMES, SPEAK_OPTION_NAMES, SPEAK_SPEED_RANGE,
