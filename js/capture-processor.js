@@ -13,7 +13,9 @@ export function captureProcessorName() {
   return CAPTURE_PROCESSOR_NAME;
 }
 
-if (typeof AudioWorkletProcessor !== "undefined" && typeof registerProcessor === "function") {
+// Defines and registers the processor (in the AudioWorkletGlobalScope). Self-contained, with no reference to
+// anything outside it, so the Blob fallback can rebuild the module from this function's own source text.
+function registerCaptureProcessor(name) {
   class CaptureProcessor extends AudioWorkletProcessor {
     constructor(options) {
       super();
@@ -55,7 +57,12 @@ if (typeof AudioWorkletProcessor !== "undefined" && typeof registerProcessor ===
         offset += take;
         if (this.filled === this.frameSamples) {
           // currentFrame is the first frame of this quantum; the frame ends at currentFrame + offset.
-          this.port.postMessage({ samples: this.frame, endFrame: currentFrame + offset, seq: this.sent++ }, [this.frame.buffer]);
+          // `t` (wall clock, ms) lets the main thread measure capture -> send latency; Date is the only clock
+          // the AudioWorkletGlobalScope has.
+          this.port.postMessage(
+            { samples: this.frame, endFrame: currentFrame + offset, seq: this.sent++, t: Date.now() },
+            [this.frame.buffer],
+          );
           let next = this.pool.pop();
           if (!next) {
             // The main thread has not returned buffers yet (busy page): grow the pool once, never per quantum.
@@ -69,5 +76,14 @@ if (typeof AudioWorkletProcessor !== "undefined" && typeof registerProcessor ===
       return true;
     }
   }
-  registerProcessor(CAPTURE_PROCESSOR_NAME, CaptureProcessor);
+  registerProcessor(name, CaptureProcessor);
+}
+
+/** The module source for the Blob fallback (`worklet: "blob"`), built from the code above (nothing duplicated). */
+export function captureProcessorSource() {
+  return `(${registerCaptureProcessor.toString()})(${JSON.stringify(CAPTURE_PROCESSOR_NAME)});`;
+}
+
+if (typeof AudioWorkletProcessor !== "undefined" && typeof registerProcessor === "function") {
+  registerCaptureProcessor(CAPTURE_PROCESSOR_NAME);
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Prints the benchmark figures: the resampler (quality and speed beside a linear-interpolation baseline), the
-# DTMF detector, and the local server under 200 concurrent real-time streams.
+# local server under 200 concurrent real-time streams, and in headless Chromium: wasm resampler speed, capture ->
+# send latency, clear and first-audio latency, stale samples and heap over a speak/clear soak
+# (BENCH_SOAK_S=600 by default; BENCH_SOAK_S=0 skips it); then the package's shipped size beside @deepgram/sdk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "== resampler (native, release)"
@@ -8,3 +10,12 @@ cargo bench -q --bench resampler
 echo
 echo "== local server: concurrent real-time listen streams"
 cargo bench -q -p deepgram-live-server --bench streams
+echo
+echo "== in headless Chromium (Debian's), against the local server"
+cargo build -q --release -p deepgram-live-server -p dtmf
+PKG_OUT="${CARGO_TARGET_DIR:-target}/bench-pkg" PKG_FEATURES=bench scripts/build-pkg.sh >/dev/null
+node benches/browser/run.mjs
+echo
+echo "== shipped size: this package beside the @deepgram/sdk browser bundle"
+scripts/build-pkg.sh >/dev/null
+node scripts/bench-size.mjs

@@ -4,20 +4,37 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-wasm-pack build --release --target web --out-dir pkg --out-name deepgram_live_wasm --no-pack
-wasm=pkg/deepgram_live_wasm_bg.wasm
+# PKG_OUT / PKG_FEATURES: `make bench` builds a separate package with its benchmark exports (never shipped).
+out=${PKG_OUT:-pkg}
+features=()
+[ -n "${PKG_FEATURES:-}" ] && features=(-- --features "$PKG_FEATURES")
+wasm-pack build --release --target web --out-dir "$(realpath -m "$out")" --out-name deepgram_live_wasm --no-pack "${features[@]}"
+wasm=$out/deepgram_live_wasm_bg.wasm
 before=$(stat -c %s "$wasm")
 node_modules/.bin/wasm-opt -O3 --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-mutable-globals --enable-simd --enable-reference-types --enable-multivalue \
   "$wasm" -o "$wasm.opt"
 mv "$wasm.opt" "$wasm"
 echo "pkg: wasm-opt $before -> $(stat -c %s "$wasm") bytes"
+if [ "$out" != pkg ]; then
+  echo "pkg: built $out (features: ${PKG_FEATURES:-none}; no template merge)"
+  exit 0
+fi
 
 # The worklet files must sit beside worklet-urls.js (wasm-bindgen put them under snippets/ already); the
-# template adds package.json, README, types and the license.
+# template adds package.json, the npm README and the hand-written declarations (index.d.ts). wasm-bindgen's own
+# deepgram_live_wasm.d.ts types every option and payload as `any`: it stays in pkg/ (tests/e2e compares the two)
+# but is not packed, and the glue's `@ts-self-types` pragma (read by Deno) is pointed at index.d.ts too.
 cp -r pkg-template/. pkg/
 version=$(awk -F'"' '/^version = / {print $2; exit}' Cargo.toml)
 sed -i "s/\"version\": \"0.0.0-template\"/\"version\": \"$version\"/" pkg/package.json
+sed -i '1s#@ts-self-types="./deepgram_live_wasm.d.ts"#@ts-self-types="./index.d.ts"#' pkg/deepgram_live_wasm.js
 rm -f pkg/.gitignore
+# Every path package.json ships must exist, or npm would silently publish a package without it.
+node -e '
+  const pkg = require("./pkg/package.json"), fs = require("fs");
+  const missing = [...pkg.files, pkg.types, pkg.exports["."].types, pkg.exports["."].default]
+    .filter((f) => !fs.existsSync("pkg/" + f));
+  if (missing.length) { console.error("pkg: package.json names missing files: " + missing.join(", ")); process.exit(1); }'
 echo "pkg: built deepgram-live-wasm $version into pkg/"
 ls -la pkg

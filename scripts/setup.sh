@@ -4,20 +4,23 @@
 # chromium + chromium-driver and the npm packages of package-lock.json. Each step checks first and
 # does nothing when the pinned version is already there, so a second run takes a second.
 #
-# Usage: scripts/setup.sh [--browser] [--npm]
+# Usage: scripts/setup.sh [--browser] [--npm] [--espeak]
 #   --browser  also Chromium + ChromeDriver (browser tests, e2e, demo screenshots)
 #   --npm      also the npm dev packages (wasm-opt from binaryen, playwright-core, vite, tsc, esbuild)
+#   --espeak   also Debian's espeak-ng (the local server's real voice, `--tts espeak`: demo and tests)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 WASM_PACK_VERSION=0.15.1
 want_browser=0
 want_npm=0
+want_espeak=0
 for a in "$@"; do
   case "$a" in
     --browser) want_browser=1 ;;
     --npm) want_npm=1 ;;
-    *) echo "setup: unknown argument '$a' (use --browser and/or --npm)" >&2; exit 2 ;;
+    --espeak) want_espeak=1 ;;
+    *) echo "setup: unknown argument '$a' (use --browser, --npm and/or --espeak)" >&2; exit 2 ;;
   esac
 done
 
@@ -85,6 +88,18 @@ if [ "$want_npm" = 1 ]; then
       npm install --no-audit --no-fund --loglevel=error
       cp package-lock.json "$stamp"
     fi
+  fi
+fi
+
+# 6. espeak-ng from Debian, for the local server's `--tts espeak` voice.
+if [ "$want_espeak" = 1 ] && ! command -v espeak-ng >/dev/null; then
+  if is_root; then
+    say "installing espeak-ng from apt"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends espeak-ng >/dev/null
+  else
+    missing+=("espeak-ng (as root: apt-get update && apt-get install espeak-ng)")
   fi
 fi
 

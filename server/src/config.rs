@@ -35,6 +35,8 @@ impl fmt::Debug for AuthPolicy {
 pub enum TtsEngine {
     /// Deterministic DTMF voice: digits become DTMF tones (see `voice.rs`).
     Dtmf,
+    /// Real speech from the `espeak-ng` program, its voice chosen from the model name (see `espeak.rs`).
+    Espeak,
 }
 
 impl TtsEngine {
@@ -42,7 +44,16 @@ impl TtsEngine {
     pub fn from_name(name: &str) -> Option<TtsEngine> {
         match name {
             "dtmf" => Some(TtsEngine::Dtmf),
+            "espeak" => Some(TtsEngine::Espeak),
             _ => None,
+        }
+    }
+
+    /// The name `--tts` takes for this engine.
+    pub fn name(self) -> &'static str {
+        match self {
+            TtsEngine::Dtmf => "dtmf",
+            TtsEngine::Espeak => "espeak",
         }
     }
 }
@@ -117,7 +128,8 @@ FLAGS:
     --www DIR              serve DIR at / (index.html for /)
     --pkg DIR              serve DIR at /pkg/
     --no-control           disable the /_control/ test API
-    --tts ENGINE           text-to-speech engine: dtmf (default dtmf)
+    --tts ENGINE           text-to-speech engine (default dtmf): dtmf (digits as DTMF tones,
+                           deterministic) or espeak (real speech; needs the espeak-ng program)
     --tts-speed X          synthesized audio is sent at X times real time (default 4.0)
     --tts-frame-ms N       duration of each synthesized audio frame in ms (default 20)
     --quiet                do not log connections to stderr
@@ -246,7 +258,7 @@ where
                     TtsEngine::from_name(&name).ok_or(ConfigError::InvalidValue {
                         flag: "--tts",
                         value: name,
-                        expected: "an engine name: dtmf",
+                        expected: "an engine name: dtmf or espeak",
                     })?;
             }
             "--tts-speed" => {
@@ -318,6 +330,22 @@ mod tests {
         assert!(c.control);
         assert_eq!(c.tts_speed, 4.0);
         assert_eq!(c.tts_frame_ms, 20);
+        assert_eq!(c.tts_engine, TtsEngine::Dtmf);
+    }
+
+    #[test]
+    fn tts_engines_are_named() {
+        assert_eq!(
+            run(&["--tts", "espeak"]).unwrap().tts_engine,
+            TtsEngine::Espeak
+        );
+        assert_eq!(run(&["--tts=dtmf"]).unwrap().tts_engine, TtsEngine::Dtmf);
+        for e in [TtsEngine::Dtmf, TtsEngine::Espeak] {
+            assert_eq!(TtsEngine::from_name(e.name()), Some(e));
+            assert!(USAGE.contains(e.name()), "{}", e.name());
+        }
+        let err = run(&["--tts", "festival"]).unwrap_err();
+        assert!(err.to_string().contains("dtmf or espeak"), "{err}");
     }
 
     #[test]
@@ -366,7 +394,7 @@ mod tests {
     fn bad_values_name_the_flag() {
         let err = run(&["--port", "99999"]).unwrap_err();
         assert!(err.to_string().contains("--port"), "{err}");
-        let err = run(&["--tts", "espeak"]).unwrap_err();
+        let err = run(&["--tts", "Espeak"]).unwrap_err();
         assert!(err.to_string().contains("--tts"), "{err}");
         let err = run(&["--port"]).unwrap_err();
         assert_eq!(err, ConfigError::MissingValue("--port"));

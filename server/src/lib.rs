@@ -1,12 +1,13 @@
 //! A local Deepgram-compatible live speech server: `/v1/listen` (speech-to-text) and `/v1/speak`
 //! (text-to-speech) WebSockets with Deepgram's auth, query validation, messages, close codes and
-//! timeouts, deterministic DTMF engines, static file serving for the demo and a `/_control/` API that lets
-//! tests inject faults and read what each connection exchanged.
+//! timeouts, deterministic DTMF engines (and an optional espeak-ng voice), static file serving for the
+//! demo and a `/_control/` API that lets tests inject faults and read what each connection exchanged.
 //!
 //! Layout: sans-IO state machines (`transcriber`, `speak_session`) hold the protocol rules and are unit
 //! tested natively; `listen_socket` / `speak_socket` move frames between them and the WebSocket;
 //! `handshake` decides upgrades; `control` and `registry` are the test API. It writes its JSON from the
-//! spec and the recorded fixtures, never from the client library's types.
+//! spec and the recorded fixtures, never from the client library's types (the only thing it takes from
+//! the library is the resampler the espeak voice uses).
 #![cfg_attr(
     not(test),
     deny(
@@ -23,6 +24,7 @@ pub mod config;
 pub mod connection_io;
 pub mod container;
 pub mod control;
+pub mod espeak;
 pub mod fault;
 pub mod handshake;
 pub mod listen_driver;

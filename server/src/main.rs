@@ -10,7 +10,8 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use deepgram_live_server::config::{parse_args, Command, USAGE};
+use deepgram_live_server::config::{parse_args, Command, TtsEngine, USAGE};
+use deepgram_live_server::espeak;
 use deepgram_live_server::Server;
 
 #[tokio::main]
@@ -26,6 +27,11 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Refuse at once rather than answer every Flush with silence.
+    if config.tts_engine == TtsEngine::Espeak && espeak::find_program().is_none() {
+        eprintln!("deepgram-live-server: {}", espeak::MISSING_PROGRAM);
+        return ExitCode::from(1);
+    }
     let (addr, handle) = match Server::bind(config).await {
         Ok(bound) => bound,
         Err(e) => {

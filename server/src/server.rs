@@ -210,6 +210,7 @@ impl Server {
         let log = Logger::new(config.log);
         let voice: Arc<dyn VoiceEngine> = match config.tts_engine {
             TtsEngine::Dtmf => Arc::new(DtmfVoiceEngine),
+            TtsEngine::Espeak => Arc::new(crate::espeak::EspeakVoiceEngine::new(log)),
         };
         let state = Arc::new(AppState {
             registry: Registry::new(config.control),

@@ -1,8 +1,9 @@
-//! Text-to-speech voices: the `Voice` trait and the deterministic DTMF voice.
+//! Text-to-speech voices: the `Voice` trait and the deterministic DTMF voice (the espeak-ng voice is in
+//! `espeak.rs`).
 //!
 //! A voice turns text into mono f32 samples at a given rate. It owns only synthesis; buffering, Flush,
-//! Clear, framing, encoding and pacing belong to `speak_session.rs` and `speak_socket.rs`. It must not
-//! read clocks or do IO, so a real engine (espeak) can be added behind the same trait.
+//! Clear, framing, encoding and pacing belong to `speak_session.rs` and `speak_driver.rs`. The DTMF voice
+//! reads no clock and does no IO, so its output is a pure function of the text and the rate.
 //!
 //! The DTMF voice, token by token (constants below):
 //! - each digit character, and each word `zero`..`nine`, `star`, `pound` (any case), and the characters
@@ -16,6 +17,10 @@
 /// Synthesizes text.
 pub trait Voice: Send {
     /// Appends the samples for `text` at `sample_rate` to `out`.
+    ///
+    /// It is called synchronously on the connection's tokio task when a Flush arrives, and cannot fail:
+    /// an engine that runs a program must keep other tasks running while it waits (the espeak voice uses
+    /// `tokio::task::block_in_place`) and append silence when synthesis fails.
     fn synthesize(&mut self, text: &str, sample_rate: u32, out: &mut Vec<f32>);
 }
 

@@ -3,7 +3,8 @@
 use js_sys::Reflect;
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::protocol::nearest;
+use crate::protocol::json::{self, Value};
+use crate::protocol::{nearest, Auth, Endpoint};
 
 /// A view of one JS options object, remembering its path for error messages.
 pub struct JsOptions<'a> {
@@ -76,6 +77,21 @@ impl<'a> JsOptions<'a> {
             .ok_or_else(|| format!("{}: expected true or false", self.path(key)))
     }
 
+    /// An optional browser object of type `T` (e.g. an `AudioContext`), named by its type in the error.
+    pub fn object<T: JsCast>(&self, key: &str) -> Result<Option<T>, String> {
+        let v = self.get(key);
+        if v.is_undefined() || v.is_null() {
+            return Ok(None);
+        }
+        let name = std::any::type_name::<T>()
+            .rsplit("::")
+            .next()
+            .unwrap_or("object");
+        v.dyn_into::<T>()
+            .map(Some)
+            .map_err(|_| format!("{}: expected an instance of {name}", self.path(key)))
+    }
+
     /// An optional whole number within `min..=max`.
     pub fn int(&self, key: &str, min: u64, max: u64) -> Result<Option<u64>, String> {
         let v = self.get(key);
@@ -92,20 +108,31 @@ impl<'a> JsOptions<'a> {
     }
 }
 
-/// A JS value as `serde_json::Value` (through `JSON.stringify`, so functions and `undefined` fields vanish as
-/// they would on the wire).
-pub fn to_json(v: &JsValue, path: &str) -> Result<serde_json::Value, String> {
+/// A JS value as a JSON [`Value`] (through `JSON.stringify`, so functions and `undefined` fields vanish as they
+/// would on the wire).
+pub fn to_json(v: &JsValue, path: &str) -> Result<Value, String> {
     if v.is_undefined() || v.is_null() {
-        return Ok(serde_json::Value::Object(serde_json::Map::new()));
+        return Ok(Value::Object(json::Map::new()));
     }
     let text = js_sys::JSON::stringify(v)
         .ok()
         .and_then(|s| s.as_string())
         .ok_or_else(|| format!("{path}: not serializable as JSON"))?;
-    serde_json::from_str(&text).map_err(|e| format!("{path}: {e}"))
+    json::parse(&text).map_err(|e| format!("{path}: {e}"))
 }
 
 /// `JSON.parse(text)`, or the text itself as a string when it is not JSON.
 pub fn parse_json(text: &str) -> JsValue {
     js_sys::JSON::parse(text).unwrap_or_else(|_| JsValue::from_str(text))
+}
+
+/// `baseUrl` (default: Deepgram's cloud) and `auth`, read the same way by every class.
+pub fn endpoint_and_auth(o: &JsOptions<'_>) -> Result<(Endpoint, Auth), String> {
+    let base = o
+        .string("baseUrl")?
+        .unwrap_or_else(|| "wss://api.deepgram.com".into());
+    let endpoint = Endpoint::parse(&base).map_err(|e| format!("{}: {e}", o.path("baseUrl")))?;
+    let auth = Auth::from_json(&to_json(&o.get("auth"), &o.path("auth"))?)
+        .map_err(|e| format!("{}: {e}", o.path("auth")))?;
+    Ok((endpoint, auth))
 }

@@ -7,18 +7,19 @@ use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use web_sys::{AudioContext, AudioNode, MediaStream};
 
+use super::connection::{self, HasSession, Link};
 use super::errors::{error_payload, js_error, ErrorKind};
-use super::events::{dispatch, EventHub};
-use super::js_options::{parse_json, to_json, JsOptions};
-use crate::audio::{CaptureEncoder, LevelMeter, SampleFormat};
+use super::events::{dispatch, subscribe, unsubscribe, EventHub};
+use super::js_options::{endpoint_and_auth, parse_json, to_json, JsOptions};
+use super::payload::{self, bytes_of};
+use crate::audio::{CaptureEncoder, LatencyHistogram, LevelMeter, SampleFormat};
 use crate::protocol::{
-    Auth, CloseInfo, CloseKind, Endpoint, ListenConfig, ListenEncoding, ListenEvent, ListenOptions,
-    ListenSession, SessionState, Transmit,
+    Auth, CloseInfo, Endpoint, ListenConfig, ListenEncoding, ListenEvent, ListenOptions,
+    ListenSession, SessionState,
 };
 use crate::web::capture::{Capture, CaptureSource, CapturedFrame, MicrophoneConstraints};
 use crate::web::clock::now_ms;
-use crate::web::socket::{Socket, SocketEvent};
-use crate::web::timer::Timer;
+use crate::web::socket::SocketEvent;
 use crate::web::worklet::WorkletSource;
 use crate::web::{audio_context, defer_drop};
 
@@ -69,13 +70,14 @@ struct CaptureStats {
     samples: u64,
     bytes: u64,
     paused_frames: u64,
+    /// Worklet post → `WebSocket.send()` of each frame's audio, ms.
+    to_send: LatencyHistogram,
 }
 
 struct Inner {
     config: Config,
     session: Option<ListenSession>,
-    socket: Option<Socket>,
-    timer: Option<Timer>,
+    link: Link,
     capture: Option<Capture>,
     context: Option<AudioContext>,
     /// Whether we created the context (an app-supplied one is never closed by us).
@@ -86,8 +88,6 @@ struct Inner {
     meter: LevelMeter,
     last_level_ms: u64,
     paused: bool,
-    opened: bool,
-    open_waiters: Vec<(Function, Function)>,
     close_waiters: Vec<(Function, Function)>,
     last_metadata: Option<String>,
     capture_stats: CaptureStats,
@@ -101,12 +101,40 @@ impl Transcriber {
     /// Validates the options synchronously; throws an `Error` (with `kind: "options"`) naming the bad field.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<Transcriber, JsValue> {
-        let config = parse_config(&options).map_err(|m| js_error(ErrorKind::Options, &m))?;
+        let config = JsOptions::new(&options, CLASS)
+            .and_then(|o| {
+                o.only(TRANSCRIBER_KEYS)?;
+                parse_config(&o, "options")
+            })
+            .map_err(|m| js_error(ErrorKind::Options, &m))?;
+        Ok(Transcriber::from_config(config))
+    }
+}
+
+impl Transcriber {
+    /// A Transcriber for `VoiceSession`: its options bag `o` (keys already checked), listen options under
+    /// `options_key`.
+    pub(crate) fn for_session(o: &JsOptions<'_>, options_key: &str) -> Result<Transcriber, String> {
+        Ok(Transcriber::from_config(parse_config(o, options_key)?))
+    }
+
+    /// Another handle on the same Transcriber.
+    pub(crate) fn handle(&self) -> Transcriber {
+        Transcriber {
+            shared: self.shared.clone(),
+        }
+    }
+
+    /// The event hub, for `VoiceSession` (forwarding and barge-in).
+    pub(crate) fn events(&self) -> &RefCell<EventHub> {
+        &self.shared.events
+    }
+
+    fn from_config(config: Config) -> Transcriber {
         let inner = Inner {
             config,
             session: None,
-            socket: None,
-            timer: None,
+            link: Link::default(),
             capture: None,
             context: None,
             own_context: false,
@@ -116,29 +144,26 @@ impl Transcriber {
             meter: LevelMeter::new(),
             last_level_ms: 0,
             paused: false,
-            opened: false,
-            open_waiters: Vec::new(),
             close_waiters: Vec::new(),
             last_metadata: None,
             capture_stats: CaptureStats::default(),
             sample_rate_in: 0,
             encoder_spec: None,
         };
-        Ok(Transcriber {
+        Transcriber {
             shared: Rc::new(Shared {
                 inner: RefCell::new(inner),
                 events: RefCell::new(EventHub::new(TRANSCRIBER_EVENTS)),
             }),
-        })
+        }
     }
+}
 
+#[wasm_bindgen]
+impl Transcriber {
     /// Subscribes `handler` to `event` (see the README for the list); returns `this` for chaining.
     pub fn on(&self, event: &str, handler: Function) -> Result<Transcriber, JsValue> {
-        self.shared
-            .events
-            .borrow_mut()
-            .on(event, handler)
-            .map_err(|m| js_error(ErrorKind::Options, &m))?;
+        subscribe(&self.shared.events, event, handler)?;
         Ok(Transcriber {
             shared: self.shared.clone(),
         })
@@ -146,11 +171,7 @@ impl Transcriber {
 
     /// Unsubscribes `handler` (or every handler of `event` when omitted).
     pub fn off(&self, event: &str, handler: Option<Function>) -> Result<(), JsValue> {
-        self.shared
-            .events
-            .borrow_mut()
-            .off(event, handler)
-            .map_err(|m| js_error(ErrorKind::Options, &m))
+        unsubscribe(&self.shared.events, event, handler)
     }
 
     /// Opens the stream. `start({microphone: true | {deviceId, echoCancellation, ...}})`, `start({stream})`,
@@ -289,9 +310,23 @@ impl Transcriber {
             set("droppedBytes", st.audio_bytes_dropped as f64);
             set("keepAlives", st.keep_alives_sent as f64);
         }
+        let h = &inner.capture_stats.to_send;
+        if h.count() > 0 {
+            let l = Object::new();
+            let put = |k: &str, v: Option<f64>| {
+                let _ = Reflect::set(&l, &k.into(), &v.map_or(JsValue::NULL, JsValue::from));
+            };
+            put("last", h.last());
+            put("p50", h.percentile(50.0));
+            put("p99", h.percentile(99.0));
+            put("max", h.max());
+            put("count", Some(h.count() as f64));
+            let _ = Reflect::set(&o, &"captureToSendMs".into(), &l);
+        }
         set(
             "bufferedAmount",
             inner
+                .link
                 .socket
                 .as_ref()
                 .map_or(0.0, |s| s.buffered_amount() as f64),
@@ -317,29 +352,26 @@ impl Transcriber {
     }
 }
 
-fn parse_config(options: &JsValue) -> Result<Config, String> {
-    let o = JsOptions::new(options, CLASS)?;
-    o.only(&[
-        "baseUrl",
-        "auth",
-        "options",
-        "keepAliveMs",
-        "frameMs",
-        "closeTimeoutMs",
-        "finalizeTimeoutMs",
-        "bufferHighWaterBytes",
-        "bufferCapBytes",
-        "worklet",
-        "microphone",
-    ])?;
-    let base = o
-        .string("baseUrl")?
-        .unwrap_or_else(|| "wss://api.deepgram.com".into());
-    let endpoint = Endpoint::parse(&base).map_err(|e| format!("{}: {e}", o.path("baseUrl")))?;
-    let auth = Auth::from_json(&to_json(&o.get("auth"), &o.path("auth"))?)
-        .map_err(|e| format!("{}: {e}", o.path("auth")))?;
-    let options = ListenOptions::from_json(&to_json(&o.get("options"), &o.path("options"))?)
-        .map_err(|e| format!("{}: {e}", o.path("options")))?;
+/// The keys of the Transcriber's options bag.
+pub(crate) const TRANSCRIBER_KEYS: &[&str] = &[
+    "baseUrl",
+    "auth",
+    "options",
+    "keepAliveMs",
+    "frameMs",
+    "closeTimeoutMs",
+    "finalizeTimeoutMs",
+    "bufferHighWaterBytes",
+    "bufferCapBytes",
+    "worklet",
+    "microphone",
+];
+
+/// Reads the options (keys already checked); the listen query options are under `options_key`.
+fn parse_config(o: &JsOptions<'_>, options_key: &str) -> Result<Config, String> {
+    let (endpoint, auth) = endpoint_and_auth(o)?;
+    let options = ListenOptions::from_json(&to_json(&o.get(options_key), &o.path(options_key))?)
+        .map_err(|e| format!("{}: {e}", o.path(options_key)))?;
     let mut listen = ListenConfig::default();
     if let Some(v) = o.int("keepAliveMs", 0, 9_000)? {
         listen.keep_alive_ms = v;
@@ -357,7 +389,7 @@ fn parse_config(options: &JsValue) -> Result<Config, String> {
         listen.buffer_cap_bytes = v as usize;
     }
     let frame_ms = o.int("frameMs", 10, 100)?.unwrap_or(20) as u32;
-    let worklet = parse_worklet(&o)?;
+    let worklet = parse_worklet(o)?;
     let microphone = parse_microphone(&o.get("microphone"), &o.path("microphone"))?;
     Ok(Config {
         endpoint,
@@ -493,44 +525,16 @@ fn open_session(shared: &Rc<Shared>, capture: bool) -> Result<(), JsValue> {
     }
     let url = options.to_url(&inner.config.endpoint);
     let protocols = inner.config.auth.subprotocols();
-    let sink_weak = weak.clone();
-    let sink: Rc<dyn Fn(SocketEvent)> = Rc::new(move |ev| {
-        if let Some(shared) = sink_weak.upgrade() {
-            on_socket_event(&shared, ev);
-        }
-    });
-    let socket = Socket::connect(&url, &protocols, sink).map_err(|e| {
-        js_error(
-            ErrorKind::Options,
-            &format!(
-                "{CLASS} options.baseUrl: the browser rejected the URL: {}",
-                audio_context::describe(&e)
-            ),
-        )
-    })?;
+    inner
+        .link
+        .connect(CLASS, &url, &protocols, weak, on_socket_event, on_timer)?;
     inner.session = Some(ListenSession::new(inner.config.listen.clone()));
-    inner.socket = Some(socket);
-    inner.timer = Some(Timer::new(move || {
-        if let Some(shared) = weak.upgrade() {
-            on_timer(&shared);
-        }
-    }));
     Ok(())
 }
 
 /// A promise settled by the first `open` (resolve) or a close before it (reject).
 fn wait_open(shared: &Rc<Shared>) -> Promise {
-    let mut waiter = None;
-    let promise = Promise::new(&mut |resolve, reject| waiter = Some((resolve, reject)));
-    if let Some(w) = waiter {
-        let mut inner = shared.inner.borrow_mut();
-        if inner.opened {
-            let _ = w.0.call0(&JsValue::UNDEFINED);
-        } else {
-            inner.open_waiters.push(w);
-        }
-    }
-    promise
+    shared.inner.borrow_mut().link.wait_open()
 }
 
 async fn start_capture(shared: &Rc<Shared>, source: CaptureSource) -> Result<(), String> {
@@ -539,12 +543,7 @@ async fn start_capture(shared: &Rc<Shared>, source: CaptureSource) -> Result<(),
         let ctx = match inner.context.clone() {
             Some(c) => c,
             None => {
-                let c = audio_context::create().map_err(|e| {
-                    format!(
-                        "could not create an AudioContext: {}",
-                        audio_context::describe(&e)
-                    )
-                })?;
+                let c = audio_context::create()?;
                 inner.context = Some(c.clone());
                 inner.own_context = true;
                 c
@@ -590,6 +589,7 @@ async fn start_capture(shared: &Rc<Shared>, source: CaptureSource) -> Result<(),
 
 /// One 20 ms frame from the worklet: resample + encode in Rust, queue on the session, pump.
 fn on_captured(shared: &Rc<Shared>, frame: CapturedFrame<'_>) {
+    let mut sent = false;
     let level = {
         let Ok(mut guard) = shared.inner.try_borrow_mut() else {
             return;
@@ -621,9 +621,9 @@ fn on_captured(shared: &Rc<Shared>, frame: CapturedFrame<'_>) {
         } else if !inner.encoded.is_empty() {
             let bytes = std::mem::take(&mut inner.encoded);
             if let Some(s) = inner.session.as_mut() {
-                if let Err(e) = s.send_audio(bytes, now) {
-                    let _ = e;
-                }
+                // Sent on the socket by the pump below once open (queued before: that wait is not
+                // capture latency, so only frames sent right away are timed).
+                sent = s.send_audio(bytes, now).is_ok() && s.state() == SessionState::Open;
             }
         }
         level
@@ -640,45 +640,32 @@ fn on_captured(shared: &Rc<Shared>, frame: CapturedFrame<'_>) {
         }
     }
     pump(shared);
+    if sent && frame.posted_ms.is_finite() {
+        if let Ok(mut inner) = shared.inner.try_borrow_mut() {
+            let sent_now = js_sys::Date::now();
+            inner
+                .capture_stats
+                .to_send
+                .record(sent_now - frame.posted_ms);
+        }
+    }
 }
 
 fn on_socket_event(shared: &Rc<Shared>, ev: SocketEvent) {
-    {
-        let Ok(mut inner) = shared.inner.try_borrow_mut() else {
-            return;
-        };
-        let now = now_ms();
-        if let Some(s) = inner.session.as_mut() {
-            match ev {
-                SocketEvent::Open => s.handle_open(now),
-                SocketEvent::Text(t) => s.handle_text(&t, now),
-                SocketEvent::Binary(b) => s.handle_binary(&b, now),
-                SocketEvent::Close {
-                    code,
-                    reason,
-                    was_clean,
-                } => s.handle_close(code, &reason, was_clean, now),
-                SocketEvent::Error => s.handle_socket_error(now),
-            }
-        }
-    }
+    connection::on_socket_event(&shared.inner, ev);
     pump(shared);
 }
 
 fn on_timer(shared: &Rc<Shared>) {
-    {
-        let Ok(mut inner) = shared.inner.try_borrow_mut() else {
-            return;
-        };
-        if let Some(t) = inner.timer.as_mut() {
-            t.fired();
-        }
-        let now = now_ms();
-        if let Some(s) = inner.session.as_mut() {
-            s.handle_timeout(now);
-        }
-    }
+    connection::on_timer(&shared.inner);
     pump(shared);
+}
+
+impl HasSession for Inner {
+    type Session = ListenSession;
+    fn parts(&mut self) -> (Option<&mut ListenSession>, &mut Link) {
+        (self.session.as_mut(), &mut self.link)
+    }
 }
 
 /// Moves the session's output to the socket, turns its events into JS events, re-arms the timer, then (with no
@@ -692,46 +679,16 @@ fn pump(shared: &Rc<Shared>) {
         let inner = &mut *guard;
         let now = now_ms();
         let mut events = shared.events.borrow_mut();
+        let mut stop = false;
         if let Some(session) = inner.session.as_mut() {
-            if let Some(sock) = inner.socket.as_ref() {
+            if let Some(sock) = inner.link.socket.as_ref() {
                 session.set_socket_buffered(sock.buffered_amount());
             }
-            while let Some(t) = session.poll_transmit(now) {
-                let Some(sock) = inner.socket.as_ref() else {
-                    continue;
-                };
-                let sent = match &t {
-                    Transmit::Text(text) => sock.send_text(text),
-                    Transmit::Binary(bytes) => sock.send_binary(bytes),
-                    Transmit::Close { code, reason } => {
-                        sock.close(*code, reason);
-                        Ok(())
-                    }
-                };
-                if let Err(e) = sent {
-                    events.push(
-                        "error",
-                        error_payload(
-                            ErrorKind::Network,
-                            &format!("send failed: {}", audio_context::describe(&e)),
-                        ),
-                    );
-                }
-            }
+            inner.link.transmit(session, &mut events, now);
             let mut closed: Option<CloseInfo> = None;
             while let Some(ev) = session.poll_event() {
                 match ev {
-                    ListenEvent::Open => {
-                        inner.opened = true;
-                        for (resolve, _) in inner.open_waiters.drain(..) {
-                            settle.push((resolve, JsValue::UNDEFINED));
-                        }
-                        let o = Object::new();
-                        if let Some(sock) = inner.socket.as_ref() {
-                            let _ = Reflect::set(&o, &"protocol".into(), &sock.protocol().into());
-                        }
-                        events.push("open", o.into());
-                    }
+                    ListenEvent::Open => inner.link.opened(&mut events, &mut settle),
                     ListenEvent::Transcript(r) => events.push("transcript", parse_json(r.raw())),
                     ListenEvent::Metadata(m) => {
                         inner.last_metadata = Some(m.raw().to_string());
@@ -740,25 +697,18 @@ fn pump(shared: &Rc<Shared>) {
                     ListenEvent::UtteranceEnd(u) => events.push("utteranceEnd", parse_json(u.raw())),
                     ListenEvent::SpeechStarted(s) => events.push("speechStarted", parse_json(s.raw())),
                     ListenEvent::ServerError(e) => {
-                        let payload = parse_json(e.raw());
-                        let message = Reflect::get(&payload, &"description".into())
-                            .ok()
-                            .and_then(|d| d.as_string())
-                            .unwrap_or_else(|| "the server reported an error".into());
-                        let o = error_payload(ErrorKind::Server, &message);
-                        let _ = Reflect::set(&o, &"server".into(), &payload);
-                        events.push("error", o);
+                        events.push("error", payload::server_error(e.raw()));
                     }
                     ListenEvent::Unhandled(raw) => events.push("unhandled", parse_json(&raw)),
                     ListenEvent::ProtocolError { message, .. } => {
                         events.push("error", error_payload(ErrorKind::Protocol, &message));
                     }
                     ListenEvent::Warning { code, message } => {
-                        events.push("warning", warning_payload(&code, &message));
+                        events.push("warning", payload::warning(&code, &message));
                     }
                     ListenEvent::FinalizeTimeout => events.push(
                         "warning",
-                        warning_payload(
+                        payload::warning(
                             "finalize_timeout",
                             "no result with from_finalize arrived after finalize(): the server may have had nothing buffered",
                         ),
@@ -767,27 +717,9 @@ fn pump(shared: &Rc<Shared>) {
                 }
             }
             if let Some(info) = closed {
-                if info.kind == CloseKind::HandshakeRefused {
-                    events.push(
-                        "error",
-                        error_payload(ErrorKind::Handshake, info.kind.explain()),
-                    );
-                } else if !matches!(info.kind, CloseKind::Normal) {
-                    events.push(
-                        "error",
-                        error_payload(ErrorKind::Network, info.kind.explain()),
-                    );
-                }
+                stop = true;
                 let explanation = info.kind.explain();
-                let o = Object::new();
-                let _ = Reflect::set(&o, &"code".into(), &info.code.into());
-                let _ = Reflect::set(&o, &"reason".into(), &info.reason.as_str().into());
-                let _ = Reflect::set(&o, &"wasClean".into(), &info.was_clean.into());
-                let _ = Reflect::set(&o, &"explanation".into(), &explanation.into());
-                events.push("close", o.into());
-                for (_, reject) in inner.open_waiters.drain(..) {
-                    settle.push((reject, js_error(ErrorKind::Handshake, explanation)));
-                }
+                inner.link.closed(&info, &mut events, &mut settle);
                 let metadata = inner.last_metadata.as_deref().map(parse_json);
                 for (resolve, reject) in inner.close_waiters.drain(..) {
                     match &metadata {
@@ -801,31 +733,17 @@ fn pump(shared: &Rc<Shared>) {
                         )),
                     }
                 }
-                stop_capture(inner);
-                if let Some(sock) = inner.socket.take() {
-                    defer_drop(sock);
-                }
-                if let Some(mut t) = inner.timer.take() {
-                    t.cancel();
-                    defer_drop(t);
-                }
             }
-            if let (Some(timer), Some(session)) = (inner.timer.as_mut(), inner.session.as_ref()) {
-                timer.arm_at(session.next_timeout(), now);
-            }
+            inner.link.finish_pump(session, now);
+        }
+        if stop {
+            stop_capture(inner);
         }
     }
     for (f, v) in settle {
         let _ = f.call1(&JsValue::UNDEFINED, &v);
     }
     dispatch(&shared.events);
-}
-
-fn warning_payload(code: &str, message: &str) -> JsValue {
-    let o = Object::new();
-    let _ = Reflect::set(&o, &"code".into(), &code.into());
-    let _ = Reflect::set(&o, &"message".into(), &message.into());
-    o.into()
 }
 
 /// Releases the microphone and the audio graph (deferred: we may be inside the worklet's message callback).
@@ -855,20 +773,4 @@ fn close_with_error(shared: &Rc<Shared>, kind: ErrorKind, message: &str) {
         }
     }
     pump(shared);
-}
-
-/// The bytes of an ArrayBuffer, a typed array or a DataView.
-fn bytes_of(v: &JsValue) -> Option<Vec<u8>> {
-    if let Some(buf) = v.dyn_ref::<js_sys::ArrayBuffer>() {
-        return Some(js_sys::Uint8Array::new(buf).to_vec());
-    }
-    if js_sys::ArrayBuffer::is_view(v) {
-        let buffer = Reflect::get(v, &"buffer".into()).ok()?;
-        let offset = Reflect::get(v, &"byteOffset".into()).ok()?.as_f64()? as u32;
-        let length = Reflect::get(v, &"byteLength".into()).ok()?.as_f64()? as u32;
-        return Some(
-            js_sys::Uint8Array::new_with_byte_offset_and_length(&buffer, offset, length).to_vec(),
-        );
-    }
-    None
 }

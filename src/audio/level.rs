@@ -158,6 +158,8 @@ impl LevelMeter {
             self.attack_seconds,
             self.release_seconds,
         );
+        // The dB fields follow the smoothed linear ones (they were left at the floor before).
+        self.level = Level::from_linear(self.level.rms, self.level.peak);
         self.level
     }
 
@@ -249,6 +251,17 @@ mod tests {
     #[test]
     fn unsmoothed_meter_reads_each_block() {
         let mut m = LevelMeter::new();
+        let half = [0.5f32; 256];
+        let l = m.measure(&half);
+        assert!(
+            (l.rms_db + 6.0206).abs() < 0.01,
+            "measure() must fill rms_db: {l:?}"
+        );
+        assert!(
+            (l.peak_db + 6.0206).abs() < 0.01,
+            "measure() must fill peak_db: {l:?}"
+        );
+        m.reset();
         assert_eq!(m.measure(&[0.25; 64]).rms, 0.25);
         assert_eq!(m.measure(&[0.0; 64]).rms, 0.0);
     }

@@ -14,10 +14,12 @@ mod capture;
 mod downmix;
 mod error;
 mod g711;
+mod latency;
 mod level;
 mod linear_baseline;
 mod pcm;
 mod playback;
+mod playout;
 pub mod quality;
 mod resampler;
 mod sample_format;
@@ -30,6 +32,7 @@ pub use g711::{
     alaw_to_f32, alaw_to_linear, f32_to_alaw, f32_to_mulaw, linear_to_alaw, linear_to_mulaw,
     mulaw_to_f32, mulaw_to_linear,
 };
+pub use latency::LatencyHistogram;
 pub use level::{block_level, to_dbfs, Level, LevelMeter, DBFS_FLOOR};
 pub use linear_baseline::LinearResampler;
 pub use pcm::{
@@ -37,6 +40,9 @@ pub use pcm::{
     sanitize_f32,
 };
 pub use playback::PlaybackDecoder;
+pub use playout::{
+    Playout, PlayoutCommand, PlayoutConfig, PlayoutEvent, PlayoutStats, WorkletReport,
+};
 pub use resampler::{PolyphaseResampler, Resample, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE};
 pub use sample_format::SampleFormat;
-pub use workload::{resample_workload, WORKLOAD_BLOCK_FRAMES};
+pub use workload::{linear_workload, resample_workload, WORKLOAD_BLOCK_FRAMES};

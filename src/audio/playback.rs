@@ -88,6 +88,30 @@ impl PlaybackDecoder {
         produced
     }
 
+    /// Pushes the resampler's delay line out with silence, so the last real sample of a stream (a
+    /// flush segment) is in `out` now rather than when the next audio arrives. Appends
+    /// `ceil(latency) + 1` input samples' worth of output (a few ms; 0 when the rates are equal);
+    /// returns the number appended. A dangling partial sample is dropped (it cannot be completed).
+    pub fn drain(&mut self, out: &mut Vec<f32>) -> usize {
+        self.carry_len = 0;
+        if self.resampler.is_passthrough() {
+            return 0;
+        }
+        let zeros = (self.resampler.latency_seconds() * f64::from(self.resampler.in_rate())).ceil();
+        let zeros = if zeros.is_finite() && zeros > 0.0 {
+            zeros as usize + 1
+        } else {
+            1
+        };
+        self.decoded.clear();
+        self.decoded.resize(zeros, 0.0);
+        let before = out.len();
+        self.resampler.process(&self.decoded, out);
+        let produced = out.len() - before;
+        self.samples_out += produced as u64;
+        produced
+    }
+
     /// Drops the partial-sample carry and the resampler history: after a Clear / barge-in the next
     /// audio starts clean instead of being glued to the cancelled tail.
     pub fn reset(&mut self) {

@@ -3,8 +3,9 @@
 //! definition of the workload only; it must not read a clock or print.
 
 use super::error::AudioError;
+use super::linear_baseline::LinearResampler;
 use super::pcm::f32_to_pcm16_le;
-use super::resampler::PolyphaseResampler;
+use super::resampler::{PolyphaseResampler, Resample};
 
 /// Frames per block fed by [`resample_workload`]: one AudioWorklet render quantum. Time per input
 /// sample = elapsed / (`blocks` x this).
@@ -23,7 +24,34 @@ const SIGNAL_BLOCKS: usize = 32;
 /// # Errors
 /// [`AudioError::UnsupportedRate`] naming `in_rate` or `out_rate`.
 pub fn resample_workload(in_rate: u32, out_rate: u32, blocks: usize) -> Result<u32, AudioError> {
-    let mut resampler = PolyphaseResampler::new(in_rate, out_rate)?;
+    run(
+        PolyphaseResampler::new(in_rate, out_rate)?,
+        in_rate,
+        out_rate,
+        blocks,
+    )
+}
+
+/// [`resample_workload`] through the linear-interpolation baseline ([`LinearResampler`]), so the
+/// two can be timed side by side in the same environment.
+///
+/// # Errors
+/// [`AudioError::UnsupportedRate`] naming `in_rate` or `out_rate`.
+pub fn linear_workload(in_rate: u32, out_rate: u32, blocks: usize) -> Result<u32, AudioError> {
+    run(
+        LinearResampler::new(in_rate, out_rate)?,
+        in_rate,
+        out_rate,
+        blocks,
+    )
+}
+
+fn run(
+    mut resampler: impl Resample,
+    in_rate: u32,
+    out_rate: u32,
+    blocks: usize,
+) -> Result<u32, AudioError> {
     let fin = in_rate as f32;
     let signal: Vec<f32> = (0..WORKLOAD_BLOCK_FRAMES * SIGNAL_BLOCKS)
         .map(|n| {

@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use serde_json::Value;
+use super::json::Value;
 
 use super::error::AuthError;
 use super::options::nearest;
@@ -156,7 +156,7 @@ mod tests {
         clippy::panic
     )]
     use super::*;
-    use serde_json::json;
+    use crate::protocol::json::json;
 
     const KEY: &str = "0123456789abcdef0123456789abcdef01234567";
     const JWT: &str = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlLXNpZw";

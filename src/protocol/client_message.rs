@@ -3,6 +3,8 @@
 //! Owns the wire text of each message (and JSON string escaping for `Speak`). It does not decide when a message
 //! may be sent; the sessions do.
 
+use super::json::push_string;
+
 /// A JSON control message (always sent as a text frame; audio goes as binary frames, not through this type).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClientMessage {
@@ -41,7 +43,7 @@ impl ClientMessage {
             Self::Speak { text } => {
                 let mut out = String::with_capacity(text.len() + 28);
                 out.push_str(r#"{"type":"Speak","text":"#);
-                push_json_string(text, &mut out);
+                push_string(text, &mut out);
                 out.push('}');
                 out
             }
@@ -50,26 +52,6 @@ impl ClientMessage {
             Self::Close => r#"{"type":"Close"}"#.to_owned(),
         }
     }
-}
-
-/// Appends `s` as a JSON string literal (RFC 8259 §7): quotes, backslash and control characters escaped;
-/// everything else, non-ASCII included, as is.
-fn push_json_string(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{08}' => out.push_str("\\b"),
-            '\u{0C}' => out.push_str("\\f"),
-            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 #[cfg(test)]
@@ -132,7 +114,7 @@ mod tests {
             #[test]
             fn speak_round_trips_through_a_json_parser(text in ".*") {
                 let json = ClientMessage::Speak { text: text.clone() }.to_json();
-                let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+                let v = crate::protocol::json::parse(&json).unwrap();
                 prop_assert_eq!(v["type"].as_str(), Some("Speak"));
                 prop_assert_eq!(v["text"].as_str(), Some(text.as_str()));
             }

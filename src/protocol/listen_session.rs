@@ -622,6 +622,8 @@ impl ListenSession {
     }
 }
 
+super::transmit::forward_session_io!(ListenSession);
+
 #[cfg(test)]
 mod tests {
     #![allow(

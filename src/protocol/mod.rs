@@ -13,6 +13,7 @@ mod client_message;
 mod close_reason;
 mod error;
 mod flush_budget;
+pub mod json;
 mod listen_session;
 mod options;
 mod outbound_queue;
@@ -47,4 +48,4 @@ pub use server_message::{
 };
 pub use speak_session::{SpeakConfig, SpeakEvent, SpeakSession, SpeakStats};
 pub use text_split::{split_for_speak, MAX_SPEAK_CHARS};
-pub use transmit::{SessionState, Transmit};
+pub use transmit::{SessionIo, SessionState, Transmit};

@@ -23,14 +23,21 @@ pub(crate) enum AckKind {
 #[derive(Debug, Clone, Copy)]
 struct Pending {
     kind: AckKind,
+    /// The current prediction (re-based when the server counts differently).
     predicted: u32,
+    /// What `register` returned (never changes: the app's handle on the operation).
+    issued: u32,
+    /// A unique, never re-used identity of the operation (ids can repeat after a re-base; tickets cannot).
+    ticket: u64,
 }
 
 /// Outcome of matching an acknowledgement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Matched {
-    /// Our prediction for the matched operation (`None` when nothing was pending of that kind).
+    /// What `register` returned for the matched operation (`None` when nothing was pending of that kind).
     pub predicted: Option<u32>,
+    /// The matched operation's ticket.
+    pub ticket: Option<u64>,
     /// Flushes retired because a Clear overtook them.
     pub retired_flushes: usize,
 }
@@ -38,6 +45,7 @@ pub(crate) struct Matched {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct SequenceTracker {
     next: u32,
+    tickets: u64,
     pending: VecDeque<Pending>,
 }
 
@@ -45,12 +53,20 @@ impl SequenceTracker {
     /// Registers a Flush or Clear being sent; returns its predicted id.
     pub(crate) fn register(&mut self, kind: AckKind) -> u32 {
         let id = self.next;
+        self.tickets += 1;
         self.pending.push_back(Pending {
             kind,
             predicted: id,
+            issued: id,
+            ticket: self.tickets,
         });
         self.next = self.next.saturating_add(1);
         id
+    }
+
+    /// The ticket of the most recent `register`.
+    pub(crate) fn last_ticket(&self) -> u64 {
+        self.tickets
     }
 
     pub(crate) fn pending_clears(&self) -> usize {
@@ -65,6 +81,7 @@ impl SequenceTracker {
         let Some(index) = self.pending.iter().position(|p| p.kind == kind) else {
             return Matched {
                 predicted: None,
+                ticket: None,
                 retired_flushes: 0,
             };
         };
@@ -83,6 +100,7 @@ impl SequenceTracker {
         let Some(matched) = self.pending.remove(index) else {
             return Matched {
                 predicted: None,
+                ticket: None,
                 retired_flushes,
             };
         };
@@ -93,7 +111,8 @@ impl SequenceTracker {
         }
         self.next = next;
         Matched {
-            predicted: Some(matched.predicted),
+            predicted: Some(matched.issued),
+            ticket: Some(matched.ticket),
             retired_flushes,
         }
     }
@@ -132,6 +151,7 @@ mod tests {
             t.acknowledge(AckKind::Flush, 0),
             Matched {
                 predicted: Some(0),
+                ticket: Some(1),
                 retired_flushes: 0
             }
         );
@@ -139,6 +159,7 @@ mod tests {
             t.acknowledge(AckKind::Clear, 1),
             Matched {
                 predicted: Some(1),
+                ticket: Some(2),
                 retired_flushes: 0
             }
         );
@@ -146,6 +167,7 @@ mod tests {
             t.acknowledge(AckKind::Flush, 2),
             Matched {
                 predicted: Some(2),
+                ticket: Some(3),
                 retired_flushes: 0
             }
         );
@@ -175,12 +197,17 @@ mod tests {
             t.acknowledge(AckKind::Clear, 0),
             Matched {
                 predicted: Some(1),
+                ticket: Some(2),
                 retired_flushes: 1
             }
         );
         assert_eq!(t.pending_clears(), 0);
-        assert_eq!(t.acknowledge(AckKind::Flush, 1).predicted, Some(1));
+        // The Flush is matched by identity: it reports what register() returned (2), though the server
+        // counted it as 1, and later registrations continue from the server's count.
+        let m = t.acknowledge(AckKind::Flush, 1);
+        assert_eq!((m.predicted, m.ticket), (Some(2), Some(3)));
         assert_eq!(t.register(AckKind::Clear), 2);
+        assert_eq!(t.last_ticket(), 4);
     }
 
     #[test]
@@ -190,6 +217,7 @@ mod tests {
             t.acknowledge(AckKind::Flush, 7),
             Matched {
                 predicted: None,
+                ticket: None,
                 retired_flushes: 0
             }
         );
@@ -197,6 +225,7 @@ mod tests {
             t.acknowledge(AckKind::Clear, 7),
             Matched {
                 predicted: None,
+                ticket: None,
                 retired_flushes: 0
             }
         );

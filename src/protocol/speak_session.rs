@@ -69,8 +69,10 @@ pub enum SpeakEvent {
         /// The server's `sequence_id`.
         sequence_id: u32,
         /// What `flush()` returned for the Flush this acknowledges (`None` if no Flush was pending). Equal to
-        /// `sequence_id` unless the server counted differently than predicted.
+        /// `sequence_id` unless the server counted differently than predicted (a Clear overtook a Flush).
         predicted_sequence_id: Option<u32>,
+        /// The acknowledged Flush's unique ticket ([`SpeakSession::last_ticket`] after its `flush()`).
+        ticket: Option<u64>,
         /// The frame as received.
         raw: String,
     },
@@ -80,6 +82,8 @@ pub enum SpeakEvent {
         sequence_id: u32,
         /// What `clear()` returned for the Clear this acknowledges (`None` if no Clear was pending).
         predicted_sequence_id: Option<u32>,
+        /// The acknowledged Clear's unique ticket.
+        ticket: Option<u64>,
         /// Audio bytes that arrived after `clear()` and before this `Cleared`, discarded.
         discarded_bytes: u64,
         /// The frame as received.
@@ -203,6 +207,12 @@ impl SpeakSession {
         }
     }
 
+    /// The ticket of the most recent `flush()` or `clear()`: a unique identity that the matching `Flushed` /
+    /// `Cleared` event carries (sequence ids can repeat after the server re-counts; tickets never do).
+    pub fn last_ticket(&self) -> u64 {
+        self.sequence.last_ticket()
+    }
+
     /// The current Clear generation (number of `clear()` calls so far).
     pub fn generation(&self) -> u32 {
         self.generation
@@ -253,6 +263,7 @@ impl SpeakSession {
                 SpeakEvent::Flushed {
                     sequence_id: ack.sequence_id,
                     predicted_sequence_id: matched.predicted,
+                    ticket: matched.ticket,
                     raw: ack.raw,
                 }
             }
@@ -261,6 +272,7 @@ impl SpeakSession {
                 SpeakEvent::Cleared {
                     sequence_id: ack.sequence_id,
                     predicted_sequence_id: matched.predicted,
+                    ticket: matched.ticket,
                     discarded_bytes: std::mem::take(&mut self.discarded_since_ack),
                     raw: ack.raw,
                 }
@@ -472,6 +484,8 @@ impl SpeakSession {
     }
 }
 
+super::transmit::forward_session_io!(SpeakSession);
+
 #[cfg(test)]
 mod tests {
     #![allow(
@@ -536,7 +550,7 @@ mod tests {
         let joined: String = sent
             .iter()
             .map(|j| {
-                serde_json::from_str::<serde_json::Value>(j).unwrap()["text"]
+                crate::protocol::json::parse(j).unwrap()["text"]
                     .as_str()
                     .unwrap()
                     .to_owned()
@@ -634,11 +648,13 @@ mod tests {
                 ..
             }
         ));
+        // The app's handle (what flush() returned) beside the server's count.
         assert!(matches!(
             &ev[1],
             SpeakEvent::Flushed {
                 sequence_id: 1,
-                predicted_sequence_id: Some(1),
+                predicted_sequence_id: Some(2),
+                ticket: Some(3),
                 ..
             }
         ));
@@ -933,7 +949,7 @@ mod tests {
                     while let Some(t) = s.poll_transmit(now) {
                         prop_assert!(!closed, "transmit after Closed: {:?}", t);
                         if let Transmit::Text(json) = &t {
-                            let v: serde_json::Value = serde_json::from_str(json).unwrap();
+                            let v = crate::protocol::json::parse(json).unwrap();
                             if let Some(text) = v["text"].as_str() { prop_assert!(text.chars().count() <= MAX_SPEAK_CHARS); }
                         }
                     }

@@ -31,3 +31,62 @@ pub enum SessionState {
     /// Closed. Terminal.
     Closed,
 }
+
+/// The IO side of a session, the same for `/v1/listen` and `/v1/speak`: what the socket reports goes in, what to
+/// send comes out, and a timer drives the rest. Lets the web layer drive either session with one piece of code.
+pub trait SessionIo {
+    /// The socket opened.
+    fn handle_open(&mut self, now: u64);
+    /// A text frame arrived.
+    fn handle_text(&mut self, text: &str, now: u64);
+    /// A binary frame arrived.
+    fn handle_binary(&mut self, bytes: &[u8], now: u64);
+    /// The socket closed.
+    fn handle_close(&mut self, code: u16, reason: &str, was_clean: bool, now: u64);
+    /// The socket reported an error (its close follows).
+    fn handle_socket_error(&mut self, now: u64);
+    /// Runs whatever timers are due at `now`.
+    fn handle_timeout(&mut self, now: u64);
+    /// The next thing to do on the socket.
+    fn poll_transmit(&mut self, now: u64) -> Option<Transmit>;
+    /// When `handle_timeout` should next be called.
+    fn next_timeout(&self) -> Option<u64>;
+    /// The connection state.
+    fn state(&self) -> SessionState;
+}
+
+/// Implements [`SessionIo`] by forwarding to a session's inherent methods of the same names.
+macro_rules! forward_session_io {
+    ($t:ty) => {
+        impl $crate::protocol::SessionIo for $t {
+            fn handle_open(&mut self, now: u64) {
+                <$t>::handle_open(self, now)
+            }
+            fn handle_text(&mut self, text: &str, now: u64) {
+                <$t>::handle_text(self, text, now)
+            }
+            fn handle_binary(&mut self, bytes: &[u8], now: u64) {
+                <$t>::handle_binary(self, bytes, now)
+            }
+            fn handle_close(&mut self, code: u16, reason: &str, was_clean: bool, now: u64) {
+                <$t>::handle_close(self, code, reason, was_clean, now)
+            }
+            fn handle_socket_error(&mut self, now: u64) {
+                <$t>::handle_socket_error(self, now)
+            }
+            fn handle_timeout(&mut self, now: u64) {
+                <$t>::handle_timeout(self, now)
+            }
+            fn poll_transmit(&mut self, now: u64) -> Option<$crate::protocol::Transmit> {
+                <$t>::poll_transmit(self, now)
+            }
+            fn next_timeout(&self) -> Option<u64> {
+                <$t>::next_timeout(self)
+            }
+            fn state(&self) -> $crate::protocol::SessionState {
+                <$t>::state(self)
+            }
+        }
+    };
+}
+pub(crate) use forward_session_io;

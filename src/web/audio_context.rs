@@ -10,9 +10,9 @@ use web_sys::{AudioContext, AudioContextState};
 /// its promise).
 const RESUME_TIMEOUT_MS: i32 = 1500;
 
-/// Creates an AudioContext at the native rate with the interactive latency hint.
-pub fn create() -> Result<AudioContext, JsValue> {
-    AudioContext::new()
+/// Creates an AudioContext at the native rate with the interactive latency hint; the error says what failed.
+pub fn create() -> Result<AudioContext, String> {
+    AudioContext::new().map_err(|e| format!("could not create an AudioContext: {}", describe(&e)))
 }
 
 /// Resumes `ctx`; fails with a message naming the fix when the browser keeps it suspended.

@@ -54,6 +54,8 @@ pub struct CapturedFrame<'a> {
     pub samples: &'a Float32Array,
     /// The context frame (sample index) just after the frame's last sample.
     pub end_frame: f64,
+    /// Wall-clock time (`Date.now()`, ms) when the worklet posted the frame.
+    pub posted_ms: f64,
 }
 
 /// A running capture graph; dropping it disconnects the nodes, stops our tracks and removes the listener.
@@ -141,9 +143,14 @@ impl Capture {
                 .ok()
                 .and_then(|v| v.as_f64())
                 .unwrap_or(0.0);
+            let posted_ms = Reflect::get(&data, &"t".into())
+                .ok()
+                .and_then(|v| v.as_f64())
+                .unwrap_or(f64::NAN);
             on_frame(CapturedFrame {
                 samples: &samples,
                 end_frame,
+                posted_ms,
             });
             // Hand the buffer back to the worklet's pool (transferred, not copied).
             let transfer = js_sys::Array::of1(&samples.buffer());

@@ -10,6 +10,7 @@ pub mod audio_context;
 pub mod capture;
 pub mod clock;
 pub mod listener;
+pub mod playback;
 pub mod socket;
 pub mod timer;
 pub mod worklet;

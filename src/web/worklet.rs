@@ -17,20 +17,23 @@ extern "C" {
 
 // Importing a name from each processor file is what makes wasm-bindgen (and bundlers) ship the file beside
 // worklet-urls.js; the file also registers the processor when it runs inside the AudioWorkletGlobalScope.
+// The Blob fallback's source comes from the same files (each rebuilds its module from its own code), so the
+// processors are not duplicated inside the wasm.
 #[wasm_bindgen(module = "/js/capture-processor.js")]
 extern "C" {
     #[wasm_bindgen(js_name = captureProcessorName)]
     fn capture_processor_name() -> String;
+    #[wasm_bindgen(js_name = captureProcessorSource)]
+    fn capture_processor_source() -> String;
 }
 
 #[wasm_bindgen(module = "/js/playback-processor.js")]
 extern "C" {
     #[wasm_bindgen(js_name = playbackProcessorName)]
     fn playback_processor_name() -> String;
+    #[wasm_bindgen(js_name = playbackProcessorSource)]
+    fn playback_processor_source() -> String;
 }
-
-const CAPTURE_SOURCE: &str = include_str!("../../js/capture-processor.js");
-const PLAYBACK_SOURCE: &str = include_str!("../../js/playback-processor.js");
 
 /// Which processor module.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,10 +72,10 @@ impl Processor {
         }
     }
 
-    fn source(self) -> &'static str {
+    fn source(self) -> String {
         match self {
-            Processor::Capture => CAPTURE_SOURCE,
-            Processor::Playback => PLAYBACK_SOURCE,
+            Processor::Capture => capture_processor_source(),
+            Processor::Playback => playback_processor_source(),
         }
     }
 
@@ -98,7 +101,7 @@ pub async fn ensure_loaded(
     let url = match source {
         WorkletSource::File => processor.file_url(),
         WorkletSource::Url(u) => u.clone(),
-        WorkletSource::Blob => blob_url(processor.source())?,
+        WorkletSource::Blob => blob_url(&processor.source())?,
     };
     let result = JsFuture::from(ctx.audio_worklet()?.add_module(&url)?).await;
     if matches!(source, WorkletSource::Blob) {

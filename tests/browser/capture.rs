@@ -40,13 +40,7 @@ fn assert_cyclic_run(words: &[String]) {
 }
 
 fn stats_of(t: &Transcriber) -> Value {
-    serde_json::from_str(
-        &js_sys::JSON::stringify(&t.stats())
-            .unwrap()
-            .as_string()
-            .unwrap(),
-    )
-    .unwrap()
+    stats_json(t.stats())
 }
 
 #[wasm_bindgen_test]
@@ -159,5 +153,27 @@ async fn capture_pause_longer_than_the_idle_timeout_keeps_the_stream_open() {
     await_promise(t.close_stream()).await.unwrap();
     assert!(!rec.final_words().is_empty(), "no transcript after resume");
     assert_eq!(rec.of("close")[0]["code"], 1000);
+    let _ = ctx.close();
+}
+
+#[wasm_bindgen_test]
+async fn capture_through_the_blob_worklet_fallback() {
+    let t = Transcriber::new(js(json!({
+        "baseUrl": server_url(),
+        "auth": {"apiKey": "test-key"},
+        "options": {"model": "nova-3", "endpointing": 150},
+        "worklet": "blob",
+    })))
+    .unwrap();
+    let rec = Recorder::default();
+    rec.attach(&t, &["open", "close", "error", "transcript"]);
+    let (source, ctx) = mic_source();
+    await_promise(t.start(source)).await.unwrap();
+    sleep(4000).await;
+    await_promise(t.close_stream()).await.unwrap();
+    let words = rec.final_words();
+    assert!(words.len() >= 3, "{words:?}");
+    assert_cyclic_run(&words);
+    assert!(rec.of("error").is_empty(), "{:?}", rec.of("error"));
     let _ = ctx.close();
 }

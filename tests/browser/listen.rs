@@ -23,16 +23,14 @@ const ALL_EVENTS: &[&str] = &[
 ];
 
 fn transcriber(options: Value, extra: Value) -> Transcriber {
-    let mut o = json!({
-        "baseUrl": server_url(),
-        "auth": {"apiKey": "test-key"},
-        "options": options,
-    });
-    if let (Some(o), Some(extra)) = (o.as_object_mut(), extra.as_object()) {
-        for (k, v) in extra {
-            o.insert(k.clone(), v.clone());
-        }
-    }
+    let o = merged(
+        json!({
+            "baseUrl": server_url(),
+            "auth": {"apiKey": "test-key"},
+            "options": options,
+        }),
+        extra,
+    );
     Transcriber::new(js(o)).unwrap()
 }
 
@@ -88,13 +86,7 @@ async fn send_audio_is_transcribed_and_close_stream_returns_metadata() {
     assert_eq!(conn["binary_bytes"].as_u64().unwrap(), audio.len() as u64);
     assert_eq!(conn["sha256"], meta["sha256"]);
     assert_eq!(conn["text_frames"], json!([r#"{"type":"CloseStream"}"#]));
-    let stats: Value = serde_json::from_str(
-        &js_sys::JSON::stringify(&t.stats())
-            .unwrap()
-            .as_string()
-            .unwrap(),
-    )
-    .unwrap();
+    let stats: Value = stats_json(t.stats());
     assert_eq!(
         stats["sentBytes"].as_u64().unwrap(),
         audio.len() as u64,
@@ -233,4 +225,67 @@ async fn finalize_close_stream_and_close_work_from_inside_event_handlers() {
     assert!(calls.get() >= 1);
     assert_eq!(t.state(), "closed");
     drop(handler);
+}
+
+#[wasm_bindgen_test]
+async fn a_slow_network_holds_audio_up_to_the_cap_then_drops_oldest_with_a_warning() {
+    control_post("/_control/reset", json!({})).await;
+    // The server stops reading. Audio pushed faster than the socket takes it grows the browser's bufferedAmount
+    // past the high-water mark: the session holds audio (warning), then drops the oldest past the cap (warning
+    // naming the bytes). Every byte ends up sent, held or reported dropped.
+    fault_next("/v1/listen", json!({"kind": "stop_reading"})).await;
+    let cap = 256 * 1024;
+    let t = transcriber(
+        json!({"model": "nova-3", "encoding": "linear16", "sample_rate": 16000}),
+        json!({"bufferHighWaterBytes": 64 * 1024, "bufferCapBytes": cap}),
+    );
+    let rec = Recorder::default();
+    rec.attach(&t, ALL_EVENTS);
+    await_promise(t.start(JsValue::UNDEFINED)).await.unwrap();
+    let chunk = vec![0x11u8; 32_000];
+    let mut pushed = 0u64;
+    for i in 0..1200 {
+        t.send_audio(js_sys::Uint8Array::from(chunk.as_slice()).into())
+            .unwrap();
+        pushed += chunk.len() as u64;
+        if i % 20 == 0 {
+            sleep(5).await;
+        }
+        if rec
+            .of("warning")
+            .iter()
+            .any(|w| w["code"] == "audio_dropped")
+        {
+            break;
+        }
+    }
+    sleep(1200).await;
+    let stats: Value = stats_json(t.stats());
+    let warnings = rec.of("warning");
+    let codes: Vec<&str> = warnings.iter().filter_map(|w| w["code"].as_str()).collect();
+    let held = codes.iter().position(|c| *c == "backpressure");
+    let dropped = codes.iter().position(|c| *c == "audio_dropped");
+    assert!(
+        held.is_some() && dropped.is_some() && held < dropped,
+        "expected backpressure then audio_dropped: {warnings:?} {stats}"
+    );
+    let drop_warning = &warnings[dropped.unwrap()];
+    assert!(
+        drop_warning["message"]
+            .as_str()
+            .unwrap()
+            .contains("dropped "),
+        "{drop_warning}"
+    );
+    let sent = stats["sentBytes"].as_u64().unwrap();
+    let queued = stats["queuedBytes"].as_u64().unwrap();
+    let dropped_bytes = stats["droppedBytes"].as_u64().unwrap();
+    assert!(dropped_bytes > 0, "{stats}");
+    assert!(
+        queued <= cap,
+        "held {queued} bytes over the cap {cap}: {stats}"
+    );
+    // Every byte is accounted for: sent, held, or dropped with a warning.
+    assert_eq!(sent + queued + dropped_bytes, pushed, "{stats}");
+    t.close();
 }

@@ -14,4 +14,5 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 mod capture;
 mod listen;
+mod speak;
 mod support;

@@ -106,6 +106,13 @@ impl Recorder {
         }
     }
 
+    /// Subscribes to `names` through `on(name, handler)` (any class).
+    pub fn attach_with(&self, names: &[&str], on: impl Fn(&str, Function)) {
+        for name in names {
+            on(name, self.handler(name));
+        }
+    }
+
     pub fn handler(&self, name: &str) -> Function {
         let events = self.events.clone();
         let name = name.to_string();
@@ -164,6 +171,27 @@ impl Recorder {
             .map(|w| w["word"].as_str().unwrap_or_default().to_string())
             .collect()
     }
+}
+
+/// `base` with the keys of `extra` added (test option bags: common keys plus a test's own).
+pub fn merged(mut base: Value, extra: Value) -> Value {
+    if let (Some(o), Some(extra)) = (base.as_object_mut(), extra.as_object()) {
+        for (k, v) in extra {
+            o.insert(k.clone(), v.clone());
+        }
+    }
+    base
+}
+
+/// A class's `stats()` as JSON.
+pub fn stats_json(stats: JsValue) -> Value {
+    serde_json::from_str(
+        &js_sys::JSON::stringify(&stats)
+            .unwrap()
+            .as_string()
+            .unwrap(),
+    )
+    .unwrap()
 }
 
 /// A JS object from JSON.

@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use deepgram_live_server::codec::{encode, Encoding};
+use deepgram_live_server::codec::{alaw_to_i16, encode, mulaw_to_i16, Encoding};
 use deepgram_live_server::config::{AuthPolicy, Config};
 use deepgram_live_server::{Server, ServerHandle};
 use futures_util::{SinkExt, StreamExt};
@@ -375,4 +375,23 @@ pub fn assert_words_match(got: &[(String, f64, f64)], want: &[(String, f64, f64)
 
 pub fn normal_close() -> CloseCode {
     CloseCode::Normal
+}
+
+/// Speak audio bytes in `enc` as f32 samples.
+pub fn decode(bytes: &[u8], enc: Encoding) -> Vec<f32> {
+    match enc {
+        Encoding::Linear16 => bytes
+            .chunks_exact(2)
+            .map(|b| f32::from(i16::from_le_bytes([b[0], b[1]])) / 32768.0)
+            .collect(),
+        Encoding::Mulaw => bytes
+            .iter()
+            .map(|b| f32::from(mulaw_to_i16(*b)) / 32768.0)
+            .collect(),
+        Encoding::Alaw => bytes
+            .iter()
+            .map(|b| f32::from(alaw_to_i16(*b)) / 32768.0)
+            .collect(),
+        other => panic!("not a speak encoding: {other:?}"),
+    }
 }

@@ -3,28 +3,10 @@
 
 use std::time::{Duration, Instant};
 
-use deepgram_live_server::codec::{alaw_to_i16, mulaw_to_i16, Encoding};
+use deepgram_live_server::codec::Encoding;
 use deepgram_live_server::config::Config;
 
 use crate::common::*;
-
-fn decode(bytes: &[u8], enc: Encoding) -> Vec<f32> {
-    match enc {
-        Encoding::Linear16 => bytes
-            .chunks_exact(2)
-            .map(|b| f32::from(i16::from_le_bytes([b[0], b[1]])) / 32768.0)
-            .collect(),
-        Encoding::Mulaw => bytes
-            .iter()
-            .map(|b| f32::from(mulaw_to_i16(*b)) / 32768.0)
-            .collect(),
-        Encoding::Alaw => bytes
-            .iter()
-            .map(|b| f32::from(alaw_to_i16(*b)) / 32768.0)
-            .collect(),
-        Encoding::Linear32 => unreachable!(),
-    }
-}
 
 async fn expect_metadata(ws: &mut Ws) -> serde_json::Value {
     match next_event(ws, Duration::from_secs(2)).await {

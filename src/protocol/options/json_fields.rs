@@ -4,7 +4,7 @@
 //! Owns JSON-type checking only (string, bool, whole number, list-or-single-string, the `extra_query` shapes). It
 //! does not know which options exist or how they depend on each other.
 
-use serde_json::{Map, Value};
+use super::super::json::{format_number, Map, Value};
 
 use super::super::error::OptionsError;
 
@@ -20,13 +20,13 @@ pub(crate) fn type_name(v: &Value) -> &'static str {
     }
 }
 
-pub(crate) fn object<'a>(
-    value: &'a Value,
-    what: &'static str,
-) -> Result<&'a Map<String, Value>, OptionsError> {
+#[inline(never)]
+pub(crate) fn object<'a>(value: &'a Value, what: &'static str) -> Result<&'a Map, OptionsError> {
     value.as_object().ok_or(OptionsError::NotAnObject { what })
 }
 
+#[cold]
+#[inline(never)]
 fn wrong(field: &str, expected: &'static str, v: &Value) -> OptionsError {
     OptionsError::WrongType {
         field: field.to_owned(),
@@ -35,27 +35,25 @@ fn wrong(field: &str, expected: &'static str, v: &Value) -> OptionsError {
     }
 }
 
+#[inline(never)]
 pub(crate) fn read_bool(field: &str, v: &Value) -> Result<bool, OptionsError> {
     v.as_bool().ok_or_else(|| wrong(field, "true or false", v))
 }
 
 /// A whole number that fits `u32`. A float with no fraction (`16000.0`) is accepted: JS numbers arrive as `f64`.
+#[inline(never)]
 pub(crate) fn read_u32(field: &str, v: &Value) -> Result<u32, OptionsError> {
     let expected = "a whole number from 0 to 4294967295";
-    if let Some(n) = v.as_u64() {
-        return u32::try_from(n).map_err(|_| wrong(field, expected, v));
-    }
-    match v.as_f64() {
-        Some(f) if f.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&f) => Ok(f as u32),
-        _ => Err(wrong(field, expected, v)),
-    }
+    v.as_u32().ok_or_else(|| wrong(field, expected, v))
 }
 
+#[inline(never)]
 pub(crate) fn read_f64(field: &str, v: &Value) -> Result<f64, OptionsError> {
     v.as_f64().ok_or_else(|| wrong(field, "a number", v))
 }
 
 /// A non-empty string.
+#[inline(never)]
 pub(crate) fn read_string(field: &str, v: &Value) -> Result<String, OptionsError> {
     let s = v.as_str().ok_or_else(|| wrong(field, "a string", v))?;
     if s.is_empty() {
@@ -67,6 +65,7 @@ pub(crate) fn read_string(field: &str, v: &Value) -> Result<String, OptionsError
 }
 
 /// A list of non-empty strings; a single string is accepted as a list of one.
+#[inline(never)]
 pub(crate) fn read_string_list(field: &str, v: &Value) -> Result<Vec<String>, OptionsError> {
     match v {
         Value::String(_) => Ok(vec![read_string(field, v)?]),
@@ -85,17 +84,19 @@ pub(crate) fn read_string_list(field: &str, v: &Value) -> Result<Vec<String>, Op
     }
 }
 
+#[inline(never)]
 fn scalar_text(field: &str, v: &Value) -> Result<String, OptionsError> {
     match v {
         Value::String(s) => Ok(s.clone()),
         Value::Bool(b) => Ok(if *b { "true" } else { "false" }.to_owned()),
-        Value::Number(n) => Ok(n.to_string()),
+        Value::Number(n) => Ok(format_number(*n)),
         other => Err(wrong(field, "a string, number or boolean", other)),
     }
 }
 
-/// `extra_query` as either an object (`{"key": "v"}`, a list value repeats the key) or a list of pairs
-/// (`[["key","v"], ...]`, which keeps the user's order exactly).
+/// `extra_query` as either an object (`{"key": "v"}`, a list value repeats the key; pairs in the object's key order,
+/// which from JavaScript is its property order) or a list of pairs (`[["key","v"], ...]`, which keeps the user's
+/// order exactly, repeated keys included). Numbers are written as JavaScript writes them (`2`, `1.5`, `1e+21`).
 pub(crate) fn read_extra_query(v: &Value) -> Result<Vec<(String, String)>, OptionsError> {
     const FIELD: &str = "extra_query";
     let mut out = Vec::new();
@@ -151,7 +152,7 @@ mod tests {
         clippy::panic
     )]
     use super::*;
-    use serde_json::json;
+    use crate::protocol::json::json;
 
     #[test]
     fn numbers_accept_whole_floats_only() {
@@ -186,6 +187,21 @@ mod tests {
             }
         );
         assert!(read_string_list("keyterm", &json!(true)).is_err());
+    }
+
+    #[test]
+    fn extra_query_keeps_object_order_and_writes_numbers_as_javascript() {
+        let pairs =
+            read_extra_query(&json!({"z": 1.5, "a": 1e21, "m": 16000.0, "n": -0.25})).unwrap();
+        assert_eq!(
+            pairs,
+            vec![
+                ("z".into(), "1.5".into()),
+                ("a".into(), "1e+21".into()),
+                ("m".into(), "16000".into()),
+                ("n".into(), "-0.25".into())
+            ]
+        );
     }
 
     #[test]

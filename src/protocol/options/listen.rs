@@ -9,7 +9,7 @@
 //! redact*, detect_entities, keyterm*, keywords*, search*, replace*, tag*, extra*, callback, callback_method,
 //! mip_opt_out, then `extra_query` pairs in the given order (`*` = repeatable, one `key=value` per item, in order).
 
-use serde_json::Value;
+use super::super::json::Value;
 
 use super::super::error::OptionsError;
 use super::endpoint::Endpoint;
@@ -289,6 +289,8 @@ fn is_nova3(model: Option<&str>) -> bool {
     model.is_some_and(|m| m == "nova-3" || m.starts_with("nova-3-"))
 }
 
+#[cold]
+#[inline(never)]
 fn dependency(field: &'static str, problem: &str, fix: &str) -> OptionsError {
     OptionsError::Dependency {
         field,
@@ -612,6 +614,7 @@ impl ListenOptions {
     }
 }
 
+#[inline(never)]
 fn read_encoding(v: &Value) -> Result<ListenEncoding, OptionsError> {
     let name = read_string("encoding", v)?;
     ListenEncoding::from_name(&name).ok_or_else(|| OptionsError::InvalidValue {
@@ -624,6 +627,7 @@ fn read_encoding(v: &Value) -> Result<ListenEncoding, OptionsError> {
     })
 }
 
+#[inline(never)]
 fn read_endpointing(v: &Value) -> Result<Endpointing, OptionsError> {
     match v {
         Value::Bool(false) => Ok(Endpointing::Disabled),
@@ -642,6 +646,7 @@ fn read_endpointing(v: &Value) -> Result<Endpointing, OptionsError> {
     }
 }
 
+#[inline(never)]
 fn read_redact(v: &Value) -> Result<Vec<Redact>, OptionsError> {
     let names = match v {
         Value::Bool(true) => return Ok(vec![Redact::True]),
@@ -661,6 +666,7 @@ fn read_redact(v: &Value) -> Result<Vec<Redact>, OptionsError> {
         .collect()
 }
 
+#[inline(never)]
 fn read_callback_method(v: &Value) -> Result<CallbackMethod, OptionsError> {
     let name = read_string("callback_method", v)?;
     CallbackMethod::from_name(&name).ok_or_else(|| OptionsError::InvalidValue {
@@ -679,7 +685,7 @@ mod tests {
         clippy::panic
     )]
     use super::*;
-    use serde_json::json;
+    use crate::protocol::json::json;
 
     fn url(v: Value) -> String {
         ListenOptions::from_json(&v)

@@ -5,7 +5,7 @@
 //!
 //! URL parameter order: model, encoding, sample_rate, speed, mip_opt_out, then `extra_query` pairs as given.
 
-use serde_json::Value;
+use super::super::json::{format_number, Value};
 
 use super::super::error::OptionsError;
 use super::endpoint::Endpoint;
@@ -172,7 +172,7 @@ impl SpeakOptions {
             if !SPEAK_SPEED_RANGE.contains(&speed) {
                 return Err(OptionsError::OutOfRange {
                     field: "speed",
-                    value: speed.to_string(),
+                    value: speed_text(speed),
                     allowed: "0.7..=1.5".to_owned(),
                 });
             }
@@ -207,7 +207,9 @@ impl SpeakOptions {
         q.push_opt("model", self.model.as_ref());
         q.push_opt("encoding", self.encoding.map(SpeakEncoding::as_str));
         q.push_opt("sample_rate", self.sample_rate);
-        q.push_opt("speed", self.speed);
+        if let Some(speed) = self.speed {
+            q.push("speed", speed_text(speed));
+        }
         q.push_bool("mip_opt_out", self.mip_opt_out);
         for (k, v) in &self.extra_query {
             q.push(k, v.as_str());
@@ -221,6 +223,20 @@ impl SpeakOptions {
     }
 }
 
+/// `speed` as text (shortest round-trip digits, `0.9`, `1`), without pulling `core`'s float formatting into the
+/// wasm; a non-finite value (possible only when set from Rust) as Rust writes it.
+fn speed_text(speed: f64) -> String {
+    if speed.is_finite() {
+        format_number(speed)
+    } else if speed.is_nan() {
+        "NaN".to_owned()
+    } else if speed > 0.0 {
+        "inf".to_owned()
+    } else {
+        "-inf".to_owned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(
@@ -230,7 +246,7 @@ mod tests {
         clippy::panic
     )]
     use super::*;
-    use serde_json::json;
+    use crate::protocol::json::json;
 
     fn err(v: Value) -> OptionsError {
         SpeakOptions::from_json(&v).unwrap_err()
@@ -276,6 +292,29 @@ mod tests {
         }
         let e = err(json!({"sample_rate": 44100}));
         assert!(e.to_string().contains("linear16"), "{e}");
+    }
+
+    #[test]
+    fn speed_text_matches_rust_display_in_range() {
+        let mut speed = 0.7;
+        while speed <= 1.5 {
+            assert_eq!(speed_text(speed), speed.to_string());
+            speed += 0.001;
+        }
+        for s in [
+            0.7,
+            0.75,
+            1.0,
+            1.1,
+            1.25,
+            1.5,
+            0.9000000000000001,
+            f64::NAN,
+            f64::INFINITY,
+            -f64::INFINITY,
+        ] {
+            assert_eq!(speed_text(s), s.to_string());
+        }
     }
 
     #[test]

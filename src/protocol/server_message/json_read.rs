@@ -3,19 +3,19 @@
 //! Owns the leniency policy in one place: an absent or `null` optional field is "not given"; a present field of
 //! the wrong JSON type is an error; every number is read as `f64` (the wire mixes `0` and `0.0`).
 
-use serde_json::{Map, Value};
+use super::super::json::{Map, Value};
 
 use super::super::error::ProtocolError;
 
 /// A JSON object seen as one server message of type `message_type`.
 #[derive(Clone, Copy)]
 pub(crate) struct Fields<'a> {
-    map: &'a Map<String, Value>,
+    map: &'a Map,
     message_type: &'static str,
 }
 
 impl<'a> Fields<'a> {
-    pub(crate) fn new(map: &'a Map<String, Value>, message_type: &'static str) -> Self {
+    pub(crate) fn new(map: &'a Map, message_type: &'static str) -> Self {
         Self { map, message_type }
     }
 
@@ -23,6 +23,8 @@ impl<'a> Fields<'a> {
         self.map.get(key).filter(|v| !v.is_null())
     }
 
+    #[cold]
+    #[inline(never)]
     fn missing(&self, field: &'static str) -> ProtocolError {
         ProtocolError::MissingField {
             message_type: self.message_type,
@@ -30,6 +32,8 @@ impl<'a> Fields<'a> {
         }
     }
 
+    #[cold]
+    #[inline(never)]
     fn wrong(&self, field: &'static str, expected: &'static str) -> ProtocolError {
         ProtocolError::WrongFieldType {
             message_type: self.message_type,
@@ -38,6 +42,7 @@ impl<'a> Fields<'a> {
         }
     }
 
+    #[inline(never)]
     pub(crate) fn f64_opt(&self, key: &'static str) -> Result<Option<f64>, ProtocolError> {
         self.get(key)
             .map(|v| v.as_f64().ok_or_else(|| self.wrong(key, "a number")))
@@ -49,6 +54,7 @@ impl<'a> Fields<'a> {
     }
 
     /// Absent means `false`: e.g. `from_finalize` is missing in older captures and SDK re-serializations.
+    #[inline(never)]
     pub(crate) fn bool_or_false(&self, key: &'static str) -> Result<bool, ProtocolError> {
         match self.get(key) {
             None => Ok(false),
@@ -56,6 +62,7 @@ impl<'a> Fields<'a> {
         }
     }
 
+    #[inline(never)]
     pub(crate) fn string_opt(&self, key: &'static str) -> Result<Option<String>, ProtocolError> {
         self.get(key)
             .map(|v| {
@@ -71,9 +78,10 @@ impl<'a> Fields<'a> {
     }
 
     /// A whole number that fits `u32`; `2.0` is accepted, `2.5` is not.
+    #[inline(never)]
     pub(crate) fn u32_opt(&self, key: &'static str) -> Result<Option<u32>, ProtocolError> {
         self.get(key)
-            .map(|v| as_u32(v).ok_or_else(|| self.wrong(key, "a whole number")))
+            .map(|v| v.as_u32().ok_or_else(|| self.wrong(key, "a whole number")))
             .transpose()
     }
 
@@ -82,6 +90,7 @@ impl<'a> Fields<'a> {
     }
 
     /// A list of whole numbers such as `channel_index: [0, 1]`.
+    #[inline(never)]
     pub(crate) fn u32_list_req(&self, key: &'static str) -> Result<Vec<u32>, ProtocolError> {
         let items = self.get(key).ok_or_else(|| self.missing(key))?;
         let items = items
@@ -89,10 +98,14 @@ impl<'a> Fields<'a> {
             .ok_or_else(|| self.wrong(key, "a list of whole numbers"))?;
         items
             .iter()
-            .map(|v| as_u32(v).ok_or_else(|| self.wrong(key, "a list of whole numbers")))
+            .map(|v| {
+                v.as_u32()
+                    .ok_or_else(|| self.wrong(key, "a list of whole numbers"))
+            })
             .collect()
     }
 
+    #[inline(never)]
     pub(crate) fn string_list_opt(&self, key: &'static str) -> Result<Vec<String>, ProtocolError> {
         let Some(items) = self.get(key) else {
             return Ok(Vec::new());
@@ -110,6 +123,7 @@ impl<'a> Fields<'a> {
             .collect()
     }
 
+    #[inline(never)]
     pub(crate) fn object_opt(
         &self,
         key: &'static str,
@@ -127,6 +141,7 @@ impl<'a> Fields<'a> {
         self.object_opt(key)?.ok_or_else(|| self.missing(key))
     }
 
+    #[inline(never)]
     pub(crate) fn array_opt(&self, key: &'static str) -> Result<&'a [Value], ProtocolError> {
         match self.get(key) {
             None => Ok(&[]),
@@ -138,6 +153,7 @@ impl<'a> Fields<'a> {
     }
 
     /// Reads an element of a list that must be an object (`field` names the list for the error).
+    #[inline(never)]
     pub(crate) fn element(
         &self,
         v: &'a Value,
@@ -147,12 +163,4 @@ impl<'a> Fields<'a> {
             .map(|m| Fields::new(m, self.message_type))
             .ok_or_else(|| self.wrong(field, "a list of objects"))
     }
-}
-
-fn as_u32(v: &Value) -> Option<u32> {
-    if let Some(n) = v.as_u64() {
-        return u32::try_from(n).ok();
-    }
-    let f = v.as_f64()?;
-    (f.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&f)).then_some(f as u32)
 }

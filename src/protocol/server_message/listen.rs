@@ -231,7 +231,7 @@ mod tests {
         clippy::panic
     )]
     use super::*;
-    use serde_json::Value;
+    use crate::protocol::json::{self, Value};
 
     fn fixtures() -> Vec<(String, String)> {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/listen");
@@ -264,7 +264,7 @@ mod tests {
             all.len()
         );
         for (name, text) in all {
-            let original: Value = serde_json::from_str(&text).unwrap();
+            let original: Value = json::parse(&text).unwrap();
             let msg = ListenServerMessage::parse(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
             let (kind, raw) = match &msg {
                 ListenServerMessage::Results(r) => ("Results", &r.raw),
@@ -274,7 +274,7 @@ mod tests {
                 other => panic!("{name}: unexpected {other:?}"),
             };
             assert_eq!(original["type"].as_str(), Some(kind), "{name}");
-            let reparsed: Value = serde_json::from_str(raw).unwrap();
+            let reparsed: Value = json::parse(raw).unwrap();
             assert_eq!(reparsed, original, "{name}: raw text must keep every field");
             if let ListenServerMessage::Results(r) = &msg {
                 let alt = &original["channel"]["alternatives"][0];

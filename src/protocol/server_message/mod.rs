@@ -10,7 +10,7 @@ mod json_read;
 mod listen;
 mod speak;
 
-use serde_json::Value;
+use super::json::{self, Map, Value};
 
 pub use listen::{
     ListenMetadata, ListenServerMessage, Results, SpeechStarted, UtteranceEnd, WordTiming,
@@ -60,10 +60,8 @@ impl UnknownMessage {
 }
 
 /// Parses the text into a JSON object and returns it with its `type` (when `type` is a string).
-fn parse_object(
-    text: &str,
-) -> Result<(serde_json::Map<String, Value>, Option<String>), ProtocolError> {
-    let value: Value = serde_json::from_str(text).map_err(|e| ProtocolError::MalformedJson {
+fn parse_object(text: &str) -> Result<(Map, Option<String>), ProtocolError> {
+    let value = json::parse(text).map_err(|e| ProtocolError::MalformedJson {
         detail: e.to_string(),
     })?;
     match value {

@@ -141,7 +141,7 @@ mod tests {
         clippy::panic
     )]
     use super::*;
-    use serde_json::Value;
+    use crate::protocol::json;
 
     #[test]
     fn every_speak_fixture_parses_into_its_type() {
@@ -158,7 +158,7 @@ mod tests {
         {
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
             let text = std::fs::read_to_string(path).unwrap();
-            let original: Value = serde_json::from_str(&text).unwrap();
+            let original = json::parse(&text).unwrap();
             let msg = SpeakServerMessage::parse(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
             let (kind, raw) = match &msg {
                 SpeakServerMessage::Metadata(m) => ("Metadata", &m.raw),
@@ -168,11 +168,7 @@ mod tests {
                 other => panic!("{name}: unexpected {other:?}"),
             };
             assert_eq!(original["type"].as_str(), Some(kind), "{name}");
-            assert_eq!(
-                serde_json::from_str::<Value>(raw).unwrap(),
-                original,
-                "{name}"
-            );
+            assert_eq!(json::parse(raw).unwrap(), original, "{name}");
             match &msg {
                 SpeakServerMessage::Flushed(a) | SpeakServerMessage::Cleared(a) => {
                     assert_eq!(

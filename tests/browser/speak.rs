@@ -1,0 +1,525 @@
+//! `/v1/speak` end to end: the audio that actually left the playback node (recorded sample-exact by a tap node)
+//! decodes to the DTMF digits the local server's voice speaks; clear, barge-in, loopback, the flush budget and
+//! re-entrant calls from handlers.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use deepgram_live_wasm::api::{Speaker, VoiceSession};
+use js_sys::{Float32Array, Function, Promise, Reflect};
+use serde_json::{json, Value};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::wasm_bindgen_test;
+use web_sys::{AudioContext, AudioContextOptions};
+
+use crate::support::*;
+
+#[wasm_bindgen(module = "/benches/browser/tap.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = createTap)]
+    fn create_tap(ctx: &AudioContext, seconds: f64) -> Promise;
+    #[wasm_bindgen(js_name = collectTap)]
+    fn collect_tap(node: &JsValue) -> Promise;
+    #[wasm_bindgen(js_name = contextFrame)]
+    fn context_frame(ctx: &AudioContext) -> f64;
+}
+
+const SPEAKER_EVENTS: &[&str] = &[
+    "open",
+    "close",
+    "error",
+    "metadata",
+    "flushed",
+    "cleared",
+    "warning",
+    "playbackStart",
+    "playbackEnd",
+    "unhandled",
+];
+
+struct Tapped {
+    samples: Vec<f32>,
+    /// Context frame of `samples[0]`.
+    first: f64,
+}
+
+fn context(rate: u32) -> AudioContext {
+    let opts = AudioContextOptions::new();
+    opts.set_sample_rate(rate as f32);
+    AudioContext::new_with_context_options(&opts).unwrap()
+}
+
+async fn tap(ctx: &AudioContext, seconds: f64) -> JsValue {
+    JsFuture::from(create_tap(ctx, seconds)).await.unwrap()
+}
+
+async fn collect(node: &JsValue) -> Tapped {
+    let data = JsFuture::from(collect_tap(node)).await.unwrap();
+    let samples: Float32Array = Reflect::get(&data, &"samples".into())
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    let first = Reflect::get(&data, &"first".into())
+        .unwrap()
+        .as_f64()
+        .unwrap();
+    Tapped {
+        samples: samples.to_vec(),
+        first,
+    }
+}
+
+fn digits(samples: &[f32], rate: u32) -> String {
+    dtmf::detect_all(samples, rate)
+        .iter()
+        .map(|d| d.key.to_char())
+        .collect()
+}
+
+fn speaker(ctx: &AudioContext, destination: &JsValue, options: Value, extra: Value) -> Speaker {
+    let o = merged(
+        json!({
+            "baseUrl": server_url(),
+            "auth": {"apiKey": "test-key"},
+            "options": options,
+        }),
+        extra,
+    );
+    let o = js(o);
+    Reflect::set(&o, &"audioContext".into(), ctx).unwrap();
+    Reflect::set(&o, &"destination".into(), destination).unwrap();
+    Speaker::new(o).unwrap()
+}
+
+/// A recorder of every Speaker event.
+fn recorder(sp: &Speaker) -> Recorder {
+    let rec = Recorder::default();
+    rec.attach_with(SPEAKER_EVENTS, |n, f| {
+        sp.on(n, f).unwrap();
+    });
+    rec
+}
+
+type Frames = Rc<RefCell<Vec<f64>>>;
+
+/// Records the context frame (as the main thread sees it) each time `event` fires.
+fn frames_at(
+    ctx: &AudioContext,
+    on: impl Fn(&str, Function),
+    event: &str,
+) -> (Frames, Closure<dyn FnMut(JsValue)>) {
+    let frames = Rc::new(RefCell::new(Vec::new()));
+    let f2 = frames.clone();
+    let ctx = ctx.clone();
+    let c = Closure::<dyn FnMut(JsValue)>::new(move |_v: JsValue| {
+        f2.borrow_mut().push(context_frame(&ctx));
+    });
+    on(event, c.as_ref().clone().unchecked_into());
+    (frames, c)
+}
+
+fn last_loud(samples: &[f32], threshold: f32) -> Option<usize> {
+    samples.iter().rposition(|s| s.abs() > threshold)
+}
+
+#[wasm_bindgen_test]
+async fn speak_plays_the_digits_in_order_and_playback_end_follows_the_last_sample() {
+    control_post("/_control/reset", json!({})).await;
+    for (encoding, rate, ctx_rate) in [
+        ("linear16", 16_000, 48_000),
+        ("linear16", 24_000, 44_100),
+        ("linear16", 48_000, 48_000),
+        ("mulaw", 8_000, 48_000),
+    ] {
+        let ctx = context(ctx_rate);
+        let node = tap(&ctx, 8.0).await;
+        let sp = speaker(
+            &ctx,
+            &node,
+            json!({"model": "aura-2-thalia-en", "encoding": encoding, "sample_rate": rate}),
+            json!({}),
+        );
+        let rec = recorder(&sp);
+        let (end_frames, _keep) = frames_at(
+            &ctx,
+            |n, f| {
+                sp.on(n, f).unwrap();
+            },
+            "playbackEnd",
+        );
+        sp.speak("1 2 3").unwrap();
+        let id = sp.flush().unwrap();
+        rec.wait_for("playbackEnd", 1, 15_000).await;
+        let end = rec.of("playbackEnd")[0].clone();
+        assert_eq!(end["sequenceId"], json!(id), "{encoding}@{rate}: {end}");
+        assert_eq!(rec.of("flushed")[0]["sequence_id"], json!(id));
+        let starts = rec.of("playbackStart");
+        assert_eq!(starts.len(), 1, "{starts:?}");
+        assert_eq!(starts[0]["sequenceId"], json!(id));
+        let duration = end["durationMs"].as_f64().unwrap();
+        assert!(
+            (400.0..1500.0).contains(&duration),
+            "{encoding}@{rate}: {duration} ms"
+        );
+        let t = collect(&node).await;
+        let heard = digits(&t.samples, ctx_rate);
+        assert_eq!(heard, "123", "{encoding}@{rate} via {ctx_rate} Hz");
+        // playbackEnd fired after the last audible sample had been rendered.
+        let last = last_loud(&t.samples, 0.01).unwrap() as f64 + t.first;
+        let end_frame = end_frames.borrow()[0];
+        assert!(
+            last <= end_frame,
+            "{encoding}@{rate}: last sample at frame {last}, playbackEnd seen at frame {end_frame}"
+        );
+        assert!(rec.of("error").is_empty(), "{:?}", rec.of("error"));
+        JsFuture::from(sp.close()).await.unwrap();
+        assert_eq!(rec.count("close"), 1);
+        let _ = ctx.close();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn clear_silences_within_10_ms_discards_audio_in_flight_and_the_next_utterance_plays() {
+    control_post("/_control/reset", json!({})).await;
+    // Every server frame leaves 300 ms late: at clear() a good part of the utterance is still in flight.
+    fault_next("/v1/speak", json!({"kind": "delay_replies", "ms": 300})).await;
+    let rate = 48_000;
+    let ctx = context(rate);
+    let node = tap(&ctx, 20.0).await;
+    let sp = speaker(
+        &ctx,
+        &node,
+        json!({"model": "aura-2-thalia-en", "encoding": "linear16", "sample_rate": 24000}),
+        json!({}),
+    );
+    let rec = recorder(&sp);
+    let (start_frames, _keep) = frames_at(
+        &ctx,
+        |n, f| {
+            sp.on(n, f).unwrap();
+        },
+        "playbackStart",
+    );
+    sp.speak("1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0").unwrap();
+    sp.flush().unwrap();
+    rec.wait_for("playbackStart", 1, 10_000).await;
+    sleep(500).await;
+    let clear_frame = context_frame(&ctx);
+    let clear_id = sp.clear().unwrap();
+    rec.wait_for("cleared", 1, 10_000).await;
+    let cleared = rec.of("cleared")[0].clone();
+    // What clear() returned is a prediction: the server does not count the Flush this Clear overtook.
+    assert_eq!(cleared["predictedSequenceId"], json!(clear_id), "{cleared}");
+    assert_eq!(cleared["interruptedSequenceId"], json!(0), "{cleared}");
+    let played_ms = cleared["playedMs"].as_f64().unwrap();
+    assert!(
+        (400.0..1200.0).contains(&played_ms),
+        "played {played_ms} ms of the interrupted segment: {cleared}"
+    );
+    let stats: Value = stats_json(sp.stats());
+    assert!(
+        stats["discardedBytes"].as_f64().unwrap() > 0.0,
+        "no audio was in flight: {stats}"
+    );
+    sp.speak("4 5").unwrap();
+    let id = sp.flush().unwrap();
+    rec.wait_for("playbackEnd", 1, 15_000).await;
+    assert_eq!(rec.of("playbackEnd")[0]["sequenceId"], json!(id));
+    let t = collect(&node).await;
+    let at = |frame: f64| ((frame - t.first).max(0.0) as usize).min(t.samples.len());
+    // Where the worklet rendered the next segment's first sample (the event itself arrives a little later).
+    let next_start = rec.of("playbackStart")[1]["contextTime"].as_f64().unwrap() * f64::from(rate);
+    assert!(next_start <= start_frames.borrow()[1]);
+    let (before, after) = t.samples.split_at(at(next_start));
+    // Silent within the fade (≤ 10 ms) plus one render quantum of the call; nothing of the cleared generation
+    // plays afterwards.
+    let window = at(clear_frame) + (rate as usize / 100) + 128;
+    let silent_from = last_loud(before, 1e-6).map_or(0, |i| i + 1);
+    assert!(
+        silent_from <= window,
+        "sound until frame {} ({:.2} ms after the clear call)",
+        silent_from as f64 + t.first,
+        (silent_from as f64 - at(clear_frame) as f64) * 1000.0 / f64::from(rate)
+    );
+    assert!(
+        digits(before, rate).starts_with("12"),
+        "{}",
+        digits(before, rate)
+    );
+    assert_eq!(digits(after, rate), "45");
+    assert!(rec.of("error").is_empty(), "{:?}", rec.of("error"));
+    JsFuture::from(sp.close()).await.unwrap();
+    let _ = ctx.close();
+}
+
+#[wasm_bindgen_test]
+async fn the_21st_flush_in_a_minute_warns_locally_before_the_server() {
+    control_post("/_control/reset", json!({})).await;
+    let sp = Speaker::new(js(json!({
+        "baseUrl": server_url(),
+        "auth": {"apiKey": "test-key"},
+        "options": {"model": "aura-2-thalia-en"},
+        "playback": false,
+    })))
+    .unwrap();
+    let rec = recorder(&sp);
+    JsFuture::from(sp.start()).await.unwrap();
+    for i in 0..20 {
+        sp.speak(&format!("{}", i % 10)).unwrap();
+        sp.flush().unwrap();
+    }
+    assert!(rec.of("warning").is_empty());
+    sp.speak("1").unwrap();
+    sp.flush().unwrap();
+    // Raised synchronously by the 21st call: before the server has seen it.
+    let warnings = rec.of("warning");
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(warnings[0]["code"], "EXCESSIVE_FLUSH");
+    assert!(warnings[0].get("server").is_none(), "{warnings:?}");
+    rec.wait_for("flushed", 20, 15_000).await;
+    JsFuture::from(sp.close()).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn handlers_can_clear_speak_and_close_from_inside_events() {
+    control_post("/_control/reset", json!({})).await;
+    let ctx = context(48_000);
+    let node = tap(&ctx, 10.0).await;
+    let sp = Rc::new(speaker(
+        &ctx,
+        &node,
+        json!({"model": "aura-2-thalia-en"}),
+        json!({}),
+    ));
+    let rec = recorder(&sp);
+    let ends = Rc::new(RefCell::new(0));
+    let (sp2, ends2) = (sp.clone(), ends.clone());
+    let on_end = Closure::<dyn FnMut(JsValue)>::new(move |_v: JsValue| {
+        *ends2.borrow_mut() += 1;
+        match *ends2.borrow() {
+            // First end: clear (nothing playing, still answered) and speak again from inside the handler.
+            1 => {
+                sp2.clear().unwrap();
+                sp2.speak("9").unwrap();
+                sp2.flush().unwrap();
+            }
+            // Second end: close from inside the handler.
+            _ => {
+                let _ = sp2.close();
+            }
+        }
+    });
+    sp.on("playbackEnd", on_end.as_ref().clone().unchecked_into())
+        .unwrap();
+    sp.speak("7").unwrap();
+    sp.flush().unwrap();
+    rec.wait_for("close", 1, 15_000).await;
+    assert_eq!(*ends.borrow(), 2);
+    assert_eq!(rec.count("cleared"), 1);
+    assert!(rec.of("error").is_empty(), "{:?}", rec.of("error"));
+    let t = collect(&node).await;
+    assert_eq!(digits(&t.samples, 48_000), "79");
+    let _ = ctx.close();
+}
+
+fn voice(ctx: &AudioContext, destination: &JsValue, extra: Value) -> VoiceSession {
+    let o = merged(
+        json!({
+            "baseUrl": server_url(),
+            "auth": {"apiKey": "test-key"},
+            "listen": {"model": "nova-3", "interim_results": true, "endpointing": 150},
+            "speak": {"model": "aura-2-thalia-en", "encoding": "linear16", "sample_rate": 24000},
+        }),
+        extra,
+    );
+    let o = js(o);
+    Reflect::set(&o, &"audioContext".into(), ctx).unwrap();
+    Reflect::set(&o, &"destination".into(), destination).unwrap();
+    VoiceSession::new(o).unwrap()
+}
+
+const VOICE_EVENTS: &[&str] = &[
+    "open",
+    "close",
+    "error",
+    "transcript",
+    "flushed",
+    "cleared",
+    "playbackStart",
+    "playbackEnd",
+    "warning",
+];
+
+#[wasm_bindgen_test]
+async fn loopback_voice_session_speaks_four_five_six_and_transcribes_it() {
+    control_post("/_control/reset", json!({})).await;
+    let ctx = context(48_000);
+    // Test wiring: the Speaker's output feeds the Transcriber's input (no microphone).
+    let mix = ctx.create_gain().unwrap();
+    let v = voice(&ctx, &mix, json!({"bargeIn": false}));
+    let rec = Recorder::default();
+    rec.attach_with(VOICE_EVENTS, |n, f| {
+        v.on(n, f).unwrap();
+    });
+    let src = js_sys::Object::new();
+    Reflect::set(&src, &"node".into(), &mix).unwrap();
+    JsFuture::from(v.start(src.into())).await.unwrap();
+    v.speak("4 5 6").unwrap();
+    let id = v.flush().unwrap();
+    rec.wait_for("playbackEnd", 1, 15_000).await;
+    assert_eq!(rec.of("playbackEnd")[0]["sequenceId"], json!(id));
+    let mut waited = 0;
+    while rec.final_words().len() < 3 && waited < 5_000 {
+        sleep(50).await;
+        waited += 50;
+    }
+    v.finalize().unwrap();
+    sleep(300).await;
+    assert_eq!(rec.final_words(), vec!["four", "five", "six"]);
+    assert!(rec.of("error").is_empty(), "{:?}", rec.of("error"));
+    JsFuture::from(v.close()).await.unwrap();
+    assert_eq!(rec.count("close"), 2, "{:?}", rec.events.borrow());
+    let _ = ctx.close();
+}
+
+#[wasm_bindgen_test]
+async fn barge_in_clears_playback_when_the_user_speaks() {
+    control_post("/_control/reset", json!({})).await;
+    let ctx = context(48_000);
+    let node = tap(&ctx, 20.0).await;
+    let v = voice(
+        &ctx,
+        &node,
+        json!({"microphone": {"echoCancellation": false, "noiseSuppression": false, "autoGainControl": false}}),
+    );
+    assert!(v.barge_in());
+    let rec = Recorder::default();
+    rec.attach_with(VOICE_EVENTS, |n, f| {
+        v.on(n, f).unwrap();
+    });
+    // The fake microphone plays DTMF digits after 500 ms of silence: the user speaks over a long utterance.
+    JsFuture::from(v.start(JsValue::UNDEFINED)).await.unwrap();
+    v.speak("1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0")
+        .unwrap();
+    v.flush().unwrap();
+    rec.wait_for("cleared", 1, 15_000).await;
+    let stats: Value = stats_json(v.stats());
+    assert!(stats["bargeIns"].as_u64().unwrap() >= 1, "{stats}");
+    // The clear came from user speech: a transcript with words arrived before it.
+    let events = rec.events.borrow().clone();
+    let first_clear = events.iter().position(|(n, _)| n == "cleared").unwrap();
+    assert!(
+        events[..first_clear].iter().any(|(n, r)| n == "transcript"
+            && !r["channel"]["alternatives"][0]["transcript"]
+                .as_str()
+                .unwrap_or_default()
+                .is_empty()),
+        "{events:?}"
+    );
+    assert!(
+        rec.count("playbackEnd") == 0,
+        "the utterance played to its end"
+    );
+    assert!(!v.speaker().playing());
+    JsFuture::from(v.close()).await.unwrap();
+    let _ = ctx.close();
+}
+
+#[wasm_bindgen_test]
+async fn playback_through_the_blob_worklet_fallback() {
+    let ctx = context(48_000);
+    let node = tap(&ctx, 4.0).await;
+    let sp = speaker(
+        &ctx,
+        &node,
+        json!({"model": "aura-2-thalia-en"}),
+        json!({"worklet": "blob"}),
+    );
+    let rec = recorder(&sp);
+    sp.speak("8").unwrap();
+    sp.flush().unwrap();
+    rec.wait_for("playbackEnd", 1, 10_000).await;
+    assert_eq!(digits(&collect(&node).await.samples, 48_000), "8");
+    assert!(rec.of("error").is_empty(), "{:?}", rec.of("error"));
+    JsFuture::from(sp.close()).await.unwrap();
+    let _ = ctx.close();
+}
+
+#[wasm_bindgen_test]
+async fn voice_session_handlers_can_clear_speak_and_close_from_transcript_and_playback_end() {
+    control_post("/_control/reset", json!({})).await;
+    let ctx = context(48_000);
+    let node = tap(&ctx, 20.0).await;
+    let v = Rc::new(voice(
+        &ctx,
+        &node,
+        json!({
+            "bargeIn": false,
+            "microphone": {"echoCancellation": false, "noiseSuppression": false, "autoGainControl": false},
+        }),
+    ));
+    let rec = Recorder::default();
+    rec.attach_with(VOICE_EVENTS, |n, f| {
+        v.on(n, f).unwrap();
+    });
+    let reply_id = Rc::new(RefCell::new(None::<u32>));
+    let (v2, id2) = (v.clone(), reply_id.clone());
+    // On the user's first words: interrupt the long answer and say something short instead.
+    let on_transcript = Closure::<dyn FnMut(JsValue)>::new(move |r: JsValue| {
+        let words = js_sys::JSON::stringify(&r)
+            .ok()
+            .and_then(|s| s.as_string())
+            .is_some_and(|s| s.contains("\"word\""));
+        if words && id2.borrow().is_none() {
+            v2.clear().unwrap();
+            v2.speak("7").unwrap();
+            *id2.borrow_mut() = Some(v2.flush().unwrap());
+        }
+    });
+    v.on(
+        "transcript",
+        on_transcript.as_ref().clone().unchecked_into(),
+    )
+    .unwrap();
+    let v3 = v.clone();
+    // When the short answer has played: close everything from inside the handler.
+    let on_end = Closure::<dyn FnMut(JsValue)>::new(move |_e: JsValue| {
+        let _ = v3.close();
+    });
+    v.on("playbackEnd", on_end.as_ref().clone().unchecked_into())
+        .unwrap();
+    JsFuture::from(v.start(JsValue::UNDEFINED)).await.unwrap();
+    v.speak("1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0")
+        .unwrap();
+    v.flush().unwrap();
+    rec.wait_for("close", 2, 20_000).await;
+    let ends = rec.of("playbackEnd");
+    assert_eq!(ends.len(), 1, "{ends:?}");
+    assert_eq!(ends[0]["sequenceId"], json!(*reply_id.borrow()));
+    assert!(rec.count("cleared") >= 1);
+    assert!(rec.of("error").is_empty(), "{:?}", rec.of("error"));
+    let _ = ctx.close();
+}
+
+#[wasm_bindgen_test]
+async fn after_the_server_closes_an_idle_connection_the_next_speak_reconnects_and_plays() {
+    let ctx = context(48_000);
+    let node = tap(&ctx, 12.0).await;
+    let sp = speaker(&ctx, &node, json!({"model": "aura-2-thalia-en"}), json!({}));
+    let rec = recorder(&sp);
+    sp.speak("1").unwrap();
+    sp.flush().unwrap();
+    rec.wait_for("playbackEnd", 1, 10_000).await;
+    // The test server closes connections idle for 2 s (Deepgram's NET-0001 after 10 s).
+    rec.wait_for("close", 1, 10_000).await;
+    assert_eq!(sp.state(), "closed");
+    sp.speak("2").unwrap();
+    let id = sp.flush().unwrap();
+    rec.wait_for("playbackEnd", 2, 10_000).await;
+    assert_eq!(rec.of("playbackEnd")[1]["sequenceId"], json!(id));
+    assert_eq!(rec.count("open"), 2);
+    assert_eq!(digits(&collect(&node).await.samples, 48_000), "12");
+    JsFuture::from(sp.close()).await.unwrap();
+    let _ = ctx.close();
+}
