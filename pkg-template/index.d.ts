@@ -682,8 +682,13 @@ export interface ClearedPayload {
   discardedSamples: number;
   /** The playback generation the clear started. */
   generation: number;
-  /** The sequence id `clear()` returned, `null` when none was predicted. */
+  /**
+   * The sequence id `clear()` returned, `null` when none was predicted. It can differ from `sequence_id`: the
+   * server does not count a Flush that this Clear overtook.
+   */
   predictedSequenceId: number | null;
+  /** AudioContext time (seconds, comparable with `audioContext.currentTime`) from which the output is silent. */
+  silentAt?: number;
 }
 
 /** The `audio` event: one binary frame from the server, in the requested encoding and rate. */
@@ -975,7 +980,10 @@ export class Speaker {
    * call it from a click or key handler when the page has had no user gesture yet.
    */
   start(): Promise<void>;
-  /** Queues text to synthesize (long text is split at sentence ends, order kept). Starts the connection if needed. */
+  /**
+   * Queues text to synthesize (long text is split at sentence ends, order kept). Starts the connection if needed,
+   * and opens a new one if the server closed the last (e.g. its idle timeout); playback carries on.
+   */
   speak(text: string): void;
   /**
    * Asks the server to synthesize everything queued; returns the `sequence_id` its `flushed` event and the

@@ -19,8 +19,9 @@ function waitFor(target, event, timeoutMs = 15000) {
   });
 }
 
-// ns per input sample of the fixed workload (best of `runs`), polyphase and the linear baseline.
-function resampleSpeed(kind, inRate, outRate, seconds = 2, runs = 5) {
+// ns per input sample of the fixed workload (best of `runs`), polyphase and the linear baseline. 20 s of audio
+// per run: headless Chromium's performance.now() is coarse (0.1 ms steps), so a run must take many steps.
+function resampleSpeed(kind, inRate, outRate, seconds = 20, runs = 7) {
   const blocks = Math.round((inRate * seconds) / 128);
   benchResample(kind, inRate, outRate, 64); // warm-up (compile tiers, tables)
   let best = Infinity;

@@ -47,7 +47,7 @@ try {
     console.log(row([`${frameMs} ms`, l.count, fmt(l.p50), fmt(l.p99), fmt(l.max), frameMs === 20 ? "<= 30" : ""], [8, 8, 8, 8, 8, 10]));
   }
 
-  console.log(`\n== speak / clear, ${cycles} cycles (24 kHz linear16 -> 48 kHz context, pre-roll 60 ms, fade 5 ms)`);
+  console.log(`\n== speak / clear, ${cycles} cycles (24 kHz linear16 -> 48 kHz context, pre-roll 60 ms, clear fade 3 ms)`);
   const c = await page.evaluate((n) => window.bench.speakClearCycles(n), cycles);
   const q = [22, 8, 8, 8, 26];
   console.log(row(["figure", "p50 ms", "p99 ms", "max ms", "target"], q));
