@@ -8,7 +8,8 @@
 //! - `web` (wasm32 only): the web-sys shell (WebSocket, AudioContext, worklets, timers).
 //! - `api` (wasm32 only): the `#[wasm_bindgen]` classes JavaScript uses.
 
-pub mod audio;
+/// Pure DSP (resampling, PCM conversion, G.711, metering, the playback scheduler): the `deepgram-live-dsp` crate.
+pub use deepgram_live_dsp as audio;
 pub mod protocol;
 
 #[cfg(target_arch = "wasm32")]

@@ -499,7 +499,7 @@ mod tests {
         clippy::panic
     )]
     use super::*;
-    use crate::audio::quality;
+    use crate::quality;
     #[cfg(not(target_arch = "wasm32"))]
     use proptest::prelude::*;
 

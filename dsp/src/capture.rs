@@ -193,7 +193,7 @@ mod tests {
         clippy::panic
     )]
     use super::*;
-    use crate::audio::quality::fit_tone;
+    use crate::quality::fit_tone;
     #[cfg(not(target_arch = "wasm32"))]
     use proptest::prelude::*;
 
