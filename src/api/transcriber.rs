@@ -582,6 +582,9 @@ async fn start_capture(shared: &Rc<Shared>, source: CaptureSource) -> Result<(),
     let encoder = CaptureEncoder::new(capture.sample_rate, rate, channels as usize, format)
         .map_err(|e| e.to_string())?;
     inner.sample_rate_in = capture.sample_rate;
+    // VU-like: rises in 10 ms, falls over 300 ms, so a meter does not flicker to silence between words.
+    inner.meter = LevelMeter::with_smoothing(capture.sample_rate, 0.01, 0.3)
+        .unwrap_or_else(|_| LevelMeter::new());
     inner.encoder = Some(encoder);
     inner.capture = Some(capture);
     Ok(())
@@ -610,9 +613,11 @@ fn on_captured(shared: &Rc<Shared>, frame: CapturedFrame<'_>) {
         encoder.push_planar(&planar, &mut inner.encoded);
         inner.capture_stats.bytes += inner.encoded.len() as u64;
         let now = now_ms();
+        // Every frame goes through the meter (its ballistics need them all); a reading goes out every 50 ms.
+        let reading = planar.first().map(|ch| inner.meter.measure(ch));
         let level = if now.saturating_sub(inner.last_level_ms) >= LEVEL_INTERVAL_MS {
             inner.last_level_ms = now;
-            planar.first().map(|ch| inner.meter.measure(ch))
+            reading
         } else {
             None
         };

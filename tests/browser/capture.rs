@@ -61,6 +61,7 @@ async fn capture_fake_microphone_transcribes_the_digits_in_order() {
             "transcript",
             "metadata",
             "warning",
+            "level",
         ],
     );
     let (source, ctx) = mic_source();
@@ -113,6 +114,18 @@ async fn capture_fake_microphone_transcribes_the_digits_in_order() {
     );
     assert!(rec.of("error").is_empty(), "{:?}", rec.of("error"));
     assert_eq!(rec.of("close")[0]["code"], 1000);
+    // Level readings about every 50 ms, in dBFS as well as linear: the tones (amplitude 0.5, RMS about -9 dBFS).
+    let levels = rec.of("level");
+    assert!(levels.len() >= 50, "{} level events in 7 s", levels.len());
+    let loudest = levels
+        .iter()
+        .filter_map(|l| l["rmsDb"].as_f64())
+        .fold(f64::MIN, f64::max);
+    assert!(
+        (-20.0..0.0).contains(&loudest),
+        "loudest rmsDb {loudest}: {:?}",
+        &levels[..5]
+    );
     let _ = ctx.close();
 }
 
