@@ -782,6 +782,15 @@ export interface SpeakerEvents {
   playbackEnd: PlaybackEndPayload;
   /** A server message this version does not know. */
   unhandled: UnhandledPayload;
+  /** `speak()` after the server closed the connection (e.g. its idle timeout) is opening a new one. */
+  reconnecting: ReconnectPayload;
+  /** The new connection is open; playback carried on. */
+  reconnected: ReconnectPayload;
+}
+
+/** The `reconnecting` / `reconnected` events: which reconnect this is (1 for the first). */
+export interface ReconnectPayload {
+  attempt: number;
 }
 
 /** Which half of a VoiceSession an event comes from. */
@@ -817,10 +826,16 @@ export type VoiceSessionEventArgs = {
 
 /** Latency from capture to send, in ms. */
 export interface LatencyStats {
+  /** The latest frame's. */
   last: number;
+  /** Median, at 1 ms resolution. */
   p50: number;
+  /** 99th percentile, at 1 ms resolution. */
   p99: number;
+  /** The largest. */
   max: number;
+  /** Frames measured (those sent while the socket was open). */
+  count: number;
 }
 
 /** `Transcriber.stats()`. Fields marked optional appear once the stream has started. */

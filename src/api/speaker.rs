@@ -37,6 +37,8 @@ pub const SPEAKER_EVENTS: &[&str] = &[
     "playbackStart",
     "playbackEnd",
     "unhandled",
+    "reconnecting",
+    "reconnected",
 ];
 
 const CLASS: &str = "Speaker";
@@ -555,6 +557,11 @@ fn begin(shared: &Rc<SpeakerShared>) -> Result<(), JsValue> {
     }
     inner.generation_base = inner.playout.as_ref().map_or(0, Playout::generation);
     inner.connections += 1;
+    if reconnect {
+        let o = Object::new();
+        set(&o, "attempt", inner.connections - 1);
+        shared.events.borrow_mut().push("reconnecting", o.into());
+    }
     if inner.config.playback && inner.playout.is_none() {
         let ctx = match inner.context.clone() {
             Some(c) => c,
@@ -789,7 +796,14 @@ fn pump(shared: &Rc<SpeakerShared>) {
             inner.link.transmit(session, &mut events, now);
             while let Some(ev) = session.poll_event() {
                 match ev {
-                    SpeakEvent::Open => inner.link.opened(&mut events, &mut settle),
+                    SpeakEvent::Open => {
+                        inner.link.opened(&mut events, &mut settle);
+                        if inner.connections > 1 {
+                            let o = Object::new();
+                            set(&o, "attempt", inner.connections - 1);
+                            events.push("reconnected", o.into());
+                        }
+                    }
                     SpeakEvent::Metadata(m) => events.push("metadata", parse_json(m.raw())),
                     SpeakEvent::Audio { bytes, generation } => {
                         if events.has("audio") {

@@ -27,6 +27,8 @@ pub const VOICE_EVENTS: &[&str] = &[
     "warning",
     "metadata",
     "unhandled",
+    "reconnecting",
+    "reconnected",
     "transcript",
     "utteranceEnd",
     "speechStarted",

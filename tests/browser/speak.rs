@@ -36,6 +36,8 @@ const SPEAKER_EVENTS: &[&str] = &[
     "playbackStart",
     "playbackEnd",
     "unhandled",
+    "reconnecting",
+    "reconnected",
 ];
 
 struct Tapped {
@@ -519,6 +521,8 @@ async fn after_the_server_closes_an_idle_connection_the_next_speak_reconnects_an
     rec.wait_for("playbackEnd", 2, 10_000).await;
     assert_eq!(rec.of("playbackEnd")[1]["sequenceId"], json!(id));
     assert_eq!(rec.count("open"), 2);
+    assert_eq!(rec.of("reconnecting"), vec![json!({"attempt": 1})]);
+    assert_eq!(rec.of("reconnected"), vec![json!({"attempt": 1})]);
     assert_eq!(digits(&collect(&node).await.samples, 48_000), "12");
     JsFuture::from(sp.close()).await.unwrap();
     let _ = ctx.close();
