@@ -310,6 +310,13 @@ export interface TranscriberSettings {
   bufferCapBytes?: number;
   /** Microphone constraints used by `start({ microphone: true })`. */
   microphone?: MicrophoneOptions;
+  /**
+   * When the connection drops (no close frame, a server that stopped answering, an unexpected close code), open a
+   * new one and keep sending: audio never sent and audio captured meanwhile go to the new connection. Default
+   * `{ attempts: 3, delayMs: 500 }` (attempt n waits n × delayMs); `false` turns it off. A normal close, bad audio
+   * (DATA-0000) or a refused first handshake end the stream instead.
+   */
+  reconnect?: false | { attempts?: number; delayMs?: number };
 }
 
 /** `new Transcriber(options)`. */
@@ -756,6 +763,32 @@ export interface TranscriberEvents {
   unhandled: UnhandledPayload;
   /** Input level, ~every 50 ms while capturing. */
   level: LevelPayload;
+  /** The connection dropped; a new one opens after `delayMs`. Captured audio keeps being queued meanwhile. */
+  reconnecting: TranscriberReconnectingPayload;
+  /** The new connection is open. */
+  reconnected: TranscriberReconnectedPayload;
+}
+
+/** The Transcriber's `reconnecting` event. */
+export interface TranscriberReconnectingPayload {
+  /** 1 for the first attempt after a drop. */
+  attempt: number;
+  /** Wait before this attempt, ms. */
+  delayMs: number;
+  /** The dropped connection's close code and reason, explained. */
+  code: number;
+  reason: string;
+  explanation: string;
+}
+
+/** The Transcriber's `reconnected` event. */
+export interface TranscriberReconnectedPayload {
+  attempt: number;
+  /**
+   * Deepgram's timestamps restart at 0 on a new connection: seconds of audio sent before it, to add to `start` of
+   * the results that follow (`null` for encodings without a fixed byte rate).
+   */
+  timeOffset: number | null;
 }
 
 /** Speaker events: name → payload. */

@@ -161,6 +161,18 @@ impl Link {
         }
     }
 
+    /// Releases the socket and the timer without any event (the connection is being replaced).
+    pub fn drop_quietly(&mut self) {
+        if let Some(sock) = self.socket.take() {
+            defer_drop(sock);
+        }
+        if let Some(mut t) = self.timer.take() {
+            t.cancel();
+            defer_drop(t);
+        }
+        self.opened = false;
+    }
+
     /// Re-arms the timer for the session's next deadline.
     pub fn finish_pump(&mut self, session: &impl SessionIo, now: u64) {
         if let Some(timer) = self.timer.as_mut() {

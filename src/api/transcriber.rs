@@ -14,12 +14,13 @@ use super::js_options::{endpoint_and_auth, parse_json, to_json, JsOptions};
 use super::payload::{self, bytes_of};
 use crate::audio::{CaptureEncoder, LatencyHistogram, LevelMeter, SampleFormat};
 use crate::protocol::{
-    Auth, CloseInfo, Endpoint, ListenConfig, ListenEncoding, ListenEvent, ListenOptions,
+    Auth, CloseInfo, CloseKind, Endpoint, ListenConfig, ListenEncoding, ListenEvent, ListenOptions,
     ListenSession, SessionState,
 };
 use crate::web::capture::{Capture, CaptureSource, CapturedFrame, MicrophoneConstraints};
 use crate::web::clock::now_ms;
 use crate::web::socket::SocketEvent;
+use crate::web::timer::Timer;
 use crate::web::worklet::WorkletSource;
 use crate::web::{audio_context, defer_drop};
 
@@ -35,6 +36,8 @@ pub const TRANSCRIBER_EVENTS: &[&str] = &[
     "warning",
     "unhandled",
     "level",
+    "reconnecting",
+    "reconnected",
 ];
 
 const CLASS: &str = "Transcriber";
@@ -62,6 +65,25 @@ struct Config {
     frame_ms: u32,
     worklet: WorkletSource,
     microphone: MicrophoneConstraints,
+    reconnect: ReconnectPolicy,
+}
+
+/// When a connection drops, how often to open a new one (captured audio keeps flowing into the new one).
+#[derive(Clone, Copy)]
+struct ReconnectPolicy {
+    /// Attempts in a row before giving up (0 = never reconnect).
+    attempts: u32,
+    /// Wait before the first attempt; attempt `n` waits `n` times this.
+    delay_ms: u64,
+}
+
+/// Counters of the connections before the current one (a reconnect starts the session's counters afresh).
+#[derive(Default, Clone, Copy)]
+struct PriorConnections {
+    sent_frames: u64,
+    sent_bytes: u64,
+    dropped_bytes: u64,
+    keep_alives: u64,
 }
 
 #[derive(Default)]
@@ -94,6 +116,11 @@ struct Inner {
     sample_rate_in: u32,
     /// Output format, rate and channels of the capture chain (set when capture is requested).
     encoder_spec: Option<(SampleFormat, u32, u32)>,
+    /// Reconnect attempts since the last successful open.
+    reconnect_attempt: u32,
+    /// Fires the next reconnect attempt.
+    reconnect_timer: Option<Timer>,
+    prior: PriorConnections,
 }
 
 #[wasm_bindgen]
@@ -149,6 +176,9 @@ impl Transcriber {
             capture_stats: CaptureStats::default(),
             sample_rate_in: 0,
             encoder_spec: None,
+            reconnect_attempt: 0,
+            reconnect_timer: None,
+            prior: PriorConnections::default(),
         };
         Transcriber {
             shared: Rc::new(Shared {
@@ -304,11 +334,15 @@ impl Transcriber {
         set("inputSampleRate", f64::from(inner.sample_rate_in));
         if let Some(s) = inner.session.as_ref() {
             let st = s.stats();
-            set("sentFrames", st.audio_frames_sent as f64);
-            set("sentBytes", st.audio_bytes_sent as f64);
+            let p = inner.prior;
+            set("sentFrames", (p.sent_frames + st.audio_frames_sent) as f64);
+            set("sentBytes", (p.sent_bytes + st.audio_bytes_sent) as f64);
             set("queuedBytes", st.audio_bytes_queued as f64);
-            set("droppedBytes", st.audio_bytes_dropped as f64);
-            set("keepAlives", st.keep_alives_sent as f64);
+            set(
+                "droppedBytes",
+                (p.dropped_bytes + st.audio_bytes_dropped) as f64,
+            );
+            set("keepAlives", (p.keep_alives + st.keep_alives_sent) as f64);
         }
         let h = &inner.capture_stats.to_send;
         if h.count() > 0 {
@@ -365,6 +399,7 @@ pub(crate) const TRANSCRIBER_KEYS: &[&str] = &[
     "bufferCapBytes",
     "worklet",
     "microphone",
+    "reconnect",
 ];
 
 /// Reads the options (keys already checked); the listen query options are under `options_key`.
@@ -391,6 +426,7 @@ fn parse_config(o: &JsOptions<'_>, options_key: &str) -> Result<Config, String> 
     let frame_ms = o.int("frameMs", 10, 100)?.unwrap_or(20) as u32;
     let worklet = parse_worklet(o)?;
     let microphone = parse_microphone(&o.get("microphone"), &o.path("microphone"))?;
+    let reconnect = parse_reconnect(o)?;
     Ok(Config {
         endpoint,
         auth,
@@ -399,7 +435,33 @@ fn parse_config(o: &JsOptions<'_>, options_key: &str) -> Result<Config, String> 
         frame_ms,
         worklet,
         microphone,
+        reconnect,
     })
+}
+
+/// `reconnect: false | {attempts, delayMs}` (default 3 attempts, 500 ms apart and growing).
+fn parse_reconnect(o: &JsOptions<'_>) -> Result<ReconnectPolicy, String> {
+    let mut policy = ReconnectPolicy {
+        attempts: 3,
+        delay_ms: 500,
+    };
+    let v = o.get("reconnect");
+    if v.is_undefined() || v.is_null() || v == JsValue::TRUE {
+        return Ok(policy);
+    }
+    if v == JsValue::FALSE {
+        policy.attempts = 0;
+        return Ok(policy);
+    }
+    let r = JsOptions::new(&v, &o.path("reconnect"))?;
+    r.only(&["attempts", "delayMs"])?;
+    if let Some(n) = r.int("attempts", 0, 100)? {
+        policy.attempts = n as u32;
+    }
+    if let Some(ms) = r.int("delayMs", 0, 60_000)? {
+        policy.delay_ms = ms;
+    }
+    Ok(policy)
 }
 
 fn parse_worklet(o: &JsOptions<'_>) -> Result<WorkletSource, String> {
@@ -666,6 +728,56 @@ fn on_timer(shared: &Rc<Shared>) {
     pump(shared);
 }
 
+/// How long to wait before reconnecting after `info`, or `None` to give up: only connections that dropped
+/// (no close frame, a server that stopped answering, an unexpected code) are retried, and a refused handshake only
+/// while already reconnecting (a server restarting); a normal close, bad audio or credentials end the stream.
+fn reconnect_delay(policy: ReconnectPolicy, attempt: u32, info: &CloseInfo) -> Option<u64> {
+    let retry = match info.kind {
+        CloseKind::Abnormal | CloseKind::NoResponseTimeout | CloseKind::Other => true,
+        CloseKind::HandshakeRefused => attempt > 0,
+        CloseKind::Normal | CloseKind::DataError | CloseKind::IdleTimeout => false,
+    };
+    (retry && attempt < policy.attempts)
+        .then(|| policy.delay_ms.saturating_mul(u64::from(attempt) + 1))
+}
+
+/// The reconnect timer fired: open the new session's socket.
+fn reconnect(shared: &Rc<Shared>) {
+    {
+        let Ok(mut guard) = shared.inner.try_borrow_mut() else {
+            return;
+        };
+        let inner = &mut *guard;
+        if let Some(t) = inner.reconnect_timer.as_mut() {
+            t.fired();
+        }
+        if inner
+            .session
+            .as_ref()
+            .is_none_or(|s| s.state() == SessionState::Closed)
+        {
+            return;
+        }
+        let url = inner.config.options.to_url(&inner.config.endpoint);
+        let protocols = inner.config.auth.subprotocols();
+        if let Err(e) = inner.link.connect(
+            CLASS,
+            &url,
+            &protocols,
+            Rc::downgrade(shared),
+            on_socket_event,
+            on_timer,
+        ) {
+            // Cannot happen with a URL that worked before; end the stream rather than wait forever.
+            let _ = e;
+            if let Some(s) = inner.session.as_mut() {
+                s.close(now_ms());
+            }
+        }
+    }
+    pump(shared);
+}
+
 impl HasSession for Inner {
     type Session = ListenSession;
     fn parts(&mut self) -> (Option<&mut ListenSession>, &mut Link) {
@@ -685,6 +797,7 @@ fn pump(shared: &Rc<Shared>) {
         let now = now_ms();
         let mut events = shared.events.borrow_mut();
         let mut stop = false;
+        let mut replan = None;
         if let Some(session) = inner.session.as_mut() {
             if let Some(sock) = inner.link.socket.as_ref() {
                 session.set_socket_buffered(sock.buffered_amount());
@@ -693,7 +806,27 @@ fn pump(shared: &Rc<Shared>) {
             let mut closed: Option<CloseInfo> = None;
             while let Some(ev) = session.poll_event() {
                 match ev {
-                    ListenEvent::Open => inner.link.opened(&mut events, &mut settle),
+                    ListenEvent::Open => {
+                        inner.link.opened(&mut events, &mut settle);
+                        if inner.reconnect_attempt > 0 {
+                            let o = Object::new();
+                            payload::set(&o, "attempt", inner.reconnect_attempt);
+                            // Deepgram's timestamps restart at 0 on a new connection: this is where it starts
+                            // in the audio sent so far, to add to `start` of the results that follow.
+                            let offset = inner
+                                .config
+                                .options
+                                .audio_bytes_per_second()
+                                .map(|bps| inner.prior.sent_bytes as f64 / f64::from(bps.max(1)));
+                            payload::set(
+                                &o,
+                                "timeOffset",
+                                offset.map_or(JsValue::NULL, JsValue::from),
+                            );
+                            events.push("reconnected", o.into());
+                            inner.reconnect_attempt = 0;
+                        }
+                    }
                     ListenEvent::Transcript(r) => events.push("transcript", parse_json(r.raw())),
                     ListenEvent::Metadata(m) => {
                         inner.last_metadata = Some(m.raw().to_string());
@@ -721,8 +854,24 @@ fn pump(shared: &Rc<Shared>) {
                     ListenEvent::Close(info) => closed = Some(info),
                 }
             }
+            if let Some(delay) = closed.as_ref().and_then(|info| {
+                reconnect_delay(inner.config.reconnect, inner.reconnect_attempt, info)
+            }) {
+                let st = session.stats();
+                inner.prior.sent_frames += st.audio_frames_sent;
+                inner.prior.sent_bytes += st.audio_bytes_sent;
+                inner.prior.dropped_bytes += st.audio_bytes_dropped;
+                inner.prior.keep_alives += st.keep_alives_sent;
+                replan = closed
+                    .take()
+                    .map(|info| (delay, session.take_unsent_audio(), info));
+            }
             if let Some(info) = closed {
                 stop = true;
+                if let Some(mut t) = inner.reconnect_timer.take() {
+                    t.cancel();
+                    defer_drop(t);
+                }
                 let explanation = info.kind.explain();
                 inner.link.closed(&info, &mut events, &mut settle);
                 let metadata = inner.last_metadata.as_deref().map(parse_json);
@@ -743,6 +892,33 @@ fn pump(shared: &Rc<Shared>) {
         }
         if stop {
             stop_capture(inner);
+        }
+        if let Some((delay, unsent, info)) = replan {
+            // The connection dropped: a new session takes the audio that was never sent and everything captured
+            // from now on (queued until it opens); its socket opens after `delay`.
+            inner.link.drop_quietly();
+            inner.reconnect_attempt += 1;
+            let mut fresh = ListenSession::new(inner.config.listen.clone());
+            for bytes in unsent {
+                let _ = fresh.send_audio(bytes, now);
+            }
+            inner.session = Some(fresh);
+            let o = Object::new();
+            payload::set(&o, "attempt", inner.reconnect_attempt);
+            payload::set(&o, "delayMs", delay as f64);
+            payload::set(&o, "code", info.code);
+            payload::set(&o, "reason", info.reason.as_str());
+            payload::set(&o, "explanation", info.kind.explain());
+            events.push("reconnecting", o.into());
+            let weak = Rc::downgrade(shared);
+            let timer = inner.reconnect_timer.get_or_insert_with(|| {
+                Timer::new(move || {
+                    if let Some(shared) = weak.upgrade() {
+                        reconnect(&shared);
+                    }
+                })
+            });
+            timer.arm_at(Some(now.saturating_add(delay)), now);
         }
     }
     for (f, v) in settle {

@@ -289,3 +289,58 @@ async fn a_slow_network_holds_audio_up_to_the_cap_then_drops_oldest_with_a_warni
     assert_eq!(sent + queued + dropped_bytes, pushed, "{stats}");
     t.close();
 }
+
+#[wasm_bindgen_test]
+async fn a_dropped_connection_reconnects_and_the_audio_keeps_flowing() {
+    control_post("/_control/reset", json!({})).await;
+    // The server drops the TCP connection (no close frame) after half a second of audio.
+    fault_next(
+        "/v1/listen",
+        json!({"kind": "abort", "after_audio_bytes": 16000}),
+    )
+    .await;
+    let t = transcriber(
+        json!({"model": "nova-3", "encoding": "linear16", "sample_rate": 16000, "endpointing": 150}),
+        json!({"reconnect": {"attempts": 3, "delayMs": 100}}),
+    );
+    let rec = Recorder::default();
+    let mut names = ALL_EVENTS.to_vec();
+    names.extend(["reconnecting", "reconnected"]);
+    rec.attach(&t, &names);
+    await_promise(t.start(JsValue::UNDEFINED)).await.unwrap();
+    // Real-time pace, 20 ms frames: what is captured while the connection is down waits in the new session.
+    let audio = dtmf_pcm16("1234567890", 16000, 600);
+    for chunk in audio.chunks(640) {
+        t.send_audio(js_sys::Uint8Array::from(chunk).into())
+            .unwrap();
+        sleep(20).await;
+    }
+    let meta = await_promise(t.close_stream()).await.unwrap();
+    assert!(!meta.is_undefined());
+    let reconnecting = rec.of("reconnecting");
+    assert_eq!(reconnecting.len(), 1, "{:?}", rec.events.borrow());
+    assert_eq!(reconnecting[0]["attempt"], 1);
+    assert_eq!(reconnecting[0]["code"], 1006);
+    let reconnected = rec.of("reconnected");
+    assert_eq!(reconnected.len(), 1);
+    // The new connection's timestamps start at 0: timeOffset says where it starts in the audio sent so far.
+    let offset = reconnected[0]["timeOffset"].as_f64().unwrap();
+    assert!((0.4..1.5).contains(&offset), "{offset}");
+    assert_eq!(rec.count("open"), 2);
+    // One close only, the final one, and no error: the drop was handled.
+    assert_eq!(rec.count("close"), 1);
+    assert_eq!(rec.of("close")[0]["code"], 1000);
+    assert!(rec.of("error").is_empty(), "{:?}", rec.of("error"));
+    // The digits after the drop were transcribed on the new connection.
+    let words = rec.final_words();
+    assert!(
+        words.ends_with(&["nine".to_string(), "zero".to_string()]),
+        "{words:?}"
+    );
+    let conn = last_connection("/v1/listen").await;
+    let stats = stats_json(t.stats());
+    assert!(
+        conn["binary_bytes"].as_u64().unwrap() < stats["sentBytes"].as_u64().unwrap(),
+        "the second connection got only its share: {conn} {stats}"
+    );
+}
