@@ -1134,7 +1134,7 @@ mod tests {
     fn throughput_figures() {
         let fixture = std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../shared/fixtures/listen/dgproxy-nova2-final-not-speech-final.json"
+            "/tests/fixtures/listen/dgproxy-nova2-final-not-speech-final.json"
         ))
         .unwrap();
         let n = 2_000u32;

@@ -819,7 +819,7 @@ mod tests {
         let mut s = open_session();
         let meta = std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../shared/fixtures/speak/metadata_gosdk_unittest_live_aura_asteria.json"
+            "/tests/fixtures/speak/metadata_gosdk_unittest_live_aura_asteria.json"
         ))
         .unwrap();
         s.handle_text(&meta, 0);

@@ -234,7 +234,7 @@ mod tests {
     use crate::protocol::json::{self, Value};
 
     fn fixtures() -> Vec<(String, String)> {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/listen");
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/listen");
         let mut out = Vec::new();
         let mut entries: Vec<_> = std::fs::read_dir(dir)
             .unwrap()
@@ -311,7 +311,7 @@ mod tests {
 
     #[test]
     fn specific_fixture_values() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/listen/");
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/listen/");
         let read = |n: &str| std::fs::read_to_string(format!("{dir}{n}")).unwrap();
         match ListenServerMessage::parse(&read("loreline-nova3-dying-from-finalize.json")).unwrap()
         {

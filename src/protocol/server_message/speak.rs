@@ -145,7 +145,7 @@ mod tests {
 
     #[test]
     fn every_speak_fixture_parses_into_its_type() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/speak");
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/speak");
         let mut paths: Vec<_> = std::fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().path())
