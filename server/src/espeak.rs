@@ -23,7 +23,7 @@ use std::process::{Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use deepgram_live_wasm::audio::PolyphaseResampler;
+use deepgram_live_dsp::PolyphaseResampler;
 
 use crate::codec::PcmDecoder;
 use crate::container::{sniff, Sniffed};
@@ -229,7 +229,7 @@ pub fn resample(
     samples: &[f32],
     from: u32,
     to: u32,
-) -> Result<Vec<f32>, deepgram_live_wasm::audio::AudioError> {
+) -> Result<Vec<f32>, deepgram_live_dsp::AudioError> {
     let mut r = PolyphaseResampler::new(from, to)?;
     if r.is_passthrough() {
         return Ok(samples.to_vec());

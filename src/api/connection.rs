@@ -10,7 +10,7 @@ use wasm_bindgen::JsValue;
 use super::errors::{error_payload, js_error, ErrorKind};
 use super::events::EventHub;
 use super::payload::{self, set};
-use crate::protocol::{CloseInfo, CloseKind, SessionIo, Transmit};
+use crate::protocol::{CloseInfo, CloseKind, SessionIo, SessionState, Transmit};
 use crate::web::audio_context::describe;
 use crate::web::clock::now_ms;
 use crate::web::defer_drop;
@@ -178,6 +178,17 @@ impl Link {
         if let Some(timer) = self.timer.as_mut() {
             timer.arm_at(session.next_timeout(), now);
         }
+    }
+}
+
+/// The `state` getter's value: `"idle"` before a session exists, then the session's state.
+pub fn state_name(state: Option<SessionState>) -> &'static str {
+    match state {
+        None => "idle",
+        Some(SessionState::Connecting) => "connecting",
+        Some(SessionState::Open) => "open",
+        Some(SessionState::Closing) => "closing",
+        Some(SessionState::Closed) => "closed",
     }
 }
 

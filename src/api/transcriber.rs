@@ -309,14 +309,14 @@ impl Transcriber {
     /// `"idle"` (not started), `"connecting"`, `"open"`, `"closing"` or `"closed"`.
     #[wasm_bindgen(getter)]
     pub fn state(&self) -> String {
-        let inner = self.shared.inner.borrow();
-        match inner.session.as_ref().map(ListenSession::state) {
-            None => "idle",
-            Some(SessionState::Connecting) => "connecting",
-            Some(SessionState::Open) => "open",
-            Some(SessionState::Closing) => "closing",
-            Some(SessionState::Closed) => "closed",
-        }
+        connection::state_name(
+            self.shared
+                .inner
+                .borrow()
+                .session
+                .as_ref()
+                .map(ListenSession::state),
+        )
         .into()
     }
 
