@@ -30,7 +30,7 @@ fmt-check:
 
 clippy: setup
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
-	$(CARGO) clippy -p deepgram-live-wasm -p deepgram-live-dsp -p dtmf --all-targets --target wasm32-unknown-unknown -- -D warnings
+	$(CARGO) clippy -p deepgram-live-wasm -p deepgram-live-dsp -p deepgram-live-wasm-package -p dtmf --all-targets --target wasm32-unknown-unknown -- -D warnings
 
 test-native:
 	$(CARGO) test --workspace

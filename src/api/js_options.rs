@@ -77,19 +77,15 @@ impl<'a> JsOptions<'a> {
             .ok_or_else(|| format!("{}: expected true or false", self.path(key)))
     }
 
-    /// An optional browser object of type `T` (e.g. an `AudioContext`), named by its type in the error.
-    pub fn object<T: JsCast>(&self, key: &str) -> Result<Option<T>, String> {
+    /// An optional browser object of type `T` (e.g. an `AudioContext`), named `type_name` in the error.
+    pub fn object<T: JsCast>(&self, key: &str, type_name: &str) -> Result<Option<T>, String> {
         let v = self.get(key);
         if v.is_undefined() || v.is_null() {
             return Ok(None);
         }
-        let name = std::any::type_name::<T>()
-            .rsplit("::")
-            .next()
-            .unwrap_or("object");
         v.dyn_into::<T>()
             .map(Some)
-            .map_err(|_| format!("{}: expected an instance of {name}", self.path(key)))
+            .map_err(|_| format!("{}: expected an instance of {type_name}", self.path(key)))
     }
 
     /// An optional whole number within `min..=max`.

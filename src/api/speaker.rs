@@ -171,7 +171,7 @@ fn parse_config(o: &JsOptions<'_>, options_key: &str) -> Result<Config, String> 
         }
     };
     // Must belong to the same AudioContext (connecting says so otherwise).
-    let destination = o.object::<AudioNode>("destination")?;
+    let destination = o.object::<AudioNode>("destination", "AudioNode")?;
     Ok(Config {
         endpoint,
         auth,
@@ -198,7 +198,9 @@ impl Speaker {
         keys.push("audioContext");
         o.only(&keys).map_err(fail)?;
         let config = parse_config(&o, "options").map_err(fail)?;
-        let context = o.object::<AudioContext>("audioContext").map_err(fail)?;
+        let context = o
+            .object::<AudioContext>("audioContext", "AudioContext")
+            .map_err(fail)?;
         Ok(Speaker::from_config(config, context))
     }
 

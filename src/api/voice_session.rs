@@ -91,7 +91,9 @@ impl VoiceSession {
             }
         }
         o.only(&keys).map_err(fail)?;
-        let context = o.object::<AudioContext>("audioContext").map_err(fail)?;
+        let context = o
+            .object::<AudioContext>("audioContext", "AudioContext")
+            .map_err(fail)?;
         let barge_in = o.bool("bargeIn").map_err(fail)?.unwrap_or(true);
         let transcriber = Transcriber::for_session(&o, "listen").map_err(fail)?;
         let speaker = Speaker::for_session(&o, "speak", context.clone()).map_err(fail)?;

@@ -58,9 +58,13 @@ impl Endpoint {
                 "it contains whitespace or control characters: remove them",
             ));
         }
-        let (scheme, rest) = base_url.split_once("://").ok_or_else(|| {
-            bad("it has no scheme: start it with wss://, ws://, https:// or http://")
-        })?;
+        // Split at the first "://" by hand: a string pattern would link core's two-way searcher (see close_reason).
+        let (scheme, rest) = base_url
+            .split_once(':')
+            .and_then(|(scheme, rest)| Some((scheme, rest.strip_prefix("//")?)))
+            .ok_or_else(|| {
+                bad("it has no scheme: start it with wss://, ws://, https:// or http://")
+            })?;
         let secure = match scheme.to_ascii_lowercase().as_str() {
             "wss" | "https" => true,
             "ws" | "http" => false,
