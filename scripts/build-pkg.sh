@@ -29,11 +29,14 @@ cp -r pkg-template/. pkg/
 version=$(awk -F'"' '/^version = / {print $2; exit}' Cargo.toml)
 sed -i "s/\"version\": \"0.0.0-template\"/\"version\": \"$version\"/" pkg/package.json
 # The shipped JS is minified (what an app's bundler would do anyway, and what a page without a bundler now gets):
-# the glue 59 -> ~25 KB, the worklets 15 -> ~6 KB. --keep-names keeps the classes' `name`; the worklet modules'
-# register functions stay self-contained, so the Blob fallback's `toString()` still rebuilds them. The readable
-# sources are js/ and the wasm-bindgen output in the repository's build.
+# the glue 59 -> ~30 KB, the worklets 15 -> ~6 KB. --keep-names keeps the glue's class names, but not in the
+# worklet modules: it adds calls to a helper defined outside their register functions, which the Blob fallback
+# rebuilds from their own source text alone (tests/e2e/demo.test.mjs loads the packaged worklets that way).
+# The readable sources are js/ and wasm-bindgen's output.
 for f in pkg/deepgram_live_wasm.js pkg/snippets/*/js/*.js; do
-  node_modules/.bin/esbuild "$f" --minify --keep-names --format=esm --log-level=warning --outfile="$f.min"
+  names=--keep-names
+  case $f in *-processor.js) names= ;; esac
+  node_modules/.bin/esbuild "$f" --minify $names --format=esm --log-level=warning --outfile="$f.min"
   mv "$f.min" "$f"
 done
 # The glue's first line is Deno's `@ts-self-types` pragma (minifying drops comments): point it at index.d.ts.

@@ -4,7 +4,7 @@
 //
 // Builds nothing: expects pkg/ and the release server and dtmf-wav binaries (scripts/e2e.sh builds them).
 // Prints one line per check; exit code 0 when all pass, 1 otherwise.
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { TARGET, fakeMicWav, launchChromium, startServer, watchErrors, longestDigitRun } from "./lib.mjs";
 
@@ -234,6 +234,40 @@ async function run() {
       const startEnabled = await page.isEnabled("#start-mic");
       if (!startEnabled) fail("expected Start microphone to be enabled again once the listen stream closed");
       return done.summary;
+    });
+
+    await check("the packaged (minified) worklets also load as Blob modules, the fallback for hosts without the files", async () => {
+      // The Blob fallback rebuilds each worklet module from its register function's own source text, so that
+      // function must not reference anything outside itself, minified or not.
+      const snippets = readdirSync(path.join("pkg", "snippets"));
+      if (snippets.length !== 1) fail(`expected one snippets directory in pkg/snippets, found ${JSON.stringify(snippets)}`);
+      const base = `${server.url}/pkg/snippets/${snippets[0]}/js`;
+      const result = await page.evaluate(async (base) => {
+        const ctx = new AudioContext();
+        const loaded = [];
+        try {
+          for (const kind of ["capture", "playback"]) {
+            const m = await import(`${base}/${kind}-processor.js`);
+            const source = m[`${kind}ProcessorSource`]();
+            const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+            try {
+              await ctx.audioWorklet.addModule(url);
+              // Throws unless the module registered the processor under this name.
+              new AudioWorkletNode(ctx, m[`${kind}ProcessorName`]()).disconnect();
+              loaded.push(`${kind} (${source.length} bytes)`);
+            } catch (e) {
+              return { error: `${kind}: ${e && e.name}: ${e && e.message}` };
+            } finally {
+              URL.revokeObjectURL(url);
+            }
+          }
+        } finally {
+          await ctx.close();
+        }
+        return { loaded };
+      }, base);
+      if (result.error) fail(`expected both packaged worklets to register from a Blob module, ${result.error}`);
+      return result.loaded.join(", ");
     });
 
     await check("Stop all releases everything, and no console errors happened during the run", async () => {
