@@ -11,7 +11,7 @@ use super::errors::{error_payload, js_error, ErrorKind};
 use super::events::EventHub;
 use super::payload::{self, set};
 use crate::protocol::{CloseInfo, CloseKind, SessionIo, SessionState, Transmit};
-use crate::web::audio_context::describe;
+use crate::web::audio_context::{describe, failed};
 use crate::web::clock::now_ms;
 use crate::web::defer_drop;
 use crate::web::socket::{Socket, SocketEvent};
@@ -107,10 +107,7 @@ impl Link {
             if let Err(e) = sent {
                 events.push(
                     "error",
-                    error_payload(
-                        ErrorKind::Network,
-                        &format!("send failed: {}", describe(&e)),
-                    ),
+                    error_payload(ErrorKind::Network, &failed("send failed", &e)),
                 );
             }
         }

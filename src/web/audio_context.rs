@@ -12,7 +12,7 @@ const RESUME_TIMEOUT_MS: i32 = 1500;
 
 /// Creates an AudioContext at the native rate with the interactive latency hint; the error says what failed.
 pub fn create() -> Result<AudioContext, String> {
-    AudioContext::new().map_err(|e| format!("could not create an AudioContext: {}", describe(&e)))
+    AudioContext::new().map_err(|e| failed("could not create an AudioContext", &e))
 }
 
 /// Resumes `ctx`; fails with a message naming the fix when the browser keeps it suspended.
@@ -22,7 +22,7 @@ pub async fn resume(ctx: &AudioContext) -> Result<(), String> {
     }
     let resumed = ctx
         .resume()
-        .map_err(|e| format!("AudioContext.resume() failed: {}", describe(&e)))?;
+        .map_err(|e| failed("AudioContext.resume() failed", &e))?;
     let timeout = Promise::new(&mut |resolve, _| {
         if let Some(w) = web_sys::window() {
             let _ = w
@@ -32,12 +32,20 @@ pub async fn resume(ctx: &AudioContext) -> Result<(), String> {
     let race = Promise::race(&js_sys::Array::of2(&resumed, &timeout));
     JsFuture::from(race)
         .await
-        .map_err(|e| format!("AudioContext.resume() failed: {}", describe(&e)))?;
+        .map_err(|e| failed("AudioContext.resume() failed", &e))?;
     if ctx.state() == AudioContextState::Running {
         Ok(())
     } else {
         Err("the AudioContext is suspended: the browser needs a user gesture first; call start() from a click or key handler".into())
     }
+}
+
+/// `"{what}: {describe(e)}"`. Cold and built without `format!`: the formatting machinery at each of the many
+/// error sites that use it cost more wasm than the messages themselves.
+#[cold]
+#[inline(never)]
+pub fn failed(what: &str, e: &JsValue) -> String {
+    [what, ": ", &describe(e)].concat()
 }
 
 /// A readable message from a thrown JS value (an `Error`'s message, or its string form).

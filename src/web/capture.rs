@@ -10,7 +10,7 @@ use web_sys::{
     MediaStream, MediaStreamConstraints, MediaStreamTrack, MessageEvent,
 };
 
-use super::audio_context::describe;
+use super::audio_context::failed;
 use super::listener::EventListener;
 use super::worklet::{ensure_loaded, Processor, WorkletSource};
 
@@ -84,7 +84,7 @@ impl Capture {
     ) -> Result<Capture, String> {
         ensure_loaded(ctx, Processor::Capture, worklet)
             .await
-            .map_err(|e| format!("could not load the capture worklet: {}", describe(&e)))?;
+            .map_err(|e| failed("could not load the capture worklet", &e))?;
         let sample_rate = ctx.sample_rate().round() as u32;
         let frame_samples = (u64::from(sample_rate) * u64::from(frame_ms) / 1000).max(128) as u32;
 
@@ -94,7 +94,7 @@ impl Capture {
                 let label = first_track(&stream).map(|t| t.label()).unwrap_or_default();
                 let node: AudioNode = ctx
                     .create_media_stream_source(&stream)
-                    .map_err(|e| format!("could not use the microphone stream: {}", describe(&e)))?
+                    .map_err(|e| failed("could not use the microphone stream", &e))?
                     .into();
                 (node, Some(stream), label)
             }
@@ -102,9 +102,7 @@ impl Capture {
                 let label = first_track(&stream).map(|t| t.label()).unwrap_or_default();
                 let node: AudioNode = ctx
                     .create_media_stream_source(&stream)
-                    .map_err(|e| {
-                        format!("stream: not usable as an audio source: {}", describe(&e))
-                    })?
+                    .map_err(|e| failed("stream: not usable as an audio source", &e))?
                     .into();
                 (node, None, label)
             }
@@ -122,11 +120,11 @@ impl Capture {
         let _ = Reflect::set(&po, &"channels".into(), &channels.max(1).into());
         opts.set_processor_options(Some(&po));
         let node = AudioWorkletNode::new_with_options(ctx, &Processor::Capture.name(), &opts)
-            .map_err(|e| format!("could not create the capture node: {}", describe(&e)))?;
+            .map_err(|e| failed("could not create the capture node", &e))?;
 
         let port = node
             .port()
-            .map_err(|e| format!("capture node has no port: {}", describe(&e)))?;
+            .map_err(|e| failed("capture node has no port", &e))?;
         let reply_port = port.clone();
         let listener = EventListener::new(&port, "message", move |e| {
             let Some(e) = e.dyn_ref::<MessageEvent>() else {
@@ -156,12 +154,12 @@ impl Capture {
             let transfer = js_sys::Array::of1(&samples.buffer());
             let _ = reply_port.post_message_with_transferable(&samples, &transfer);
         })
-        .map_err(|e| format!("could not listen to the capture node: {}", describe(&e)))?;
+        .map_err(|e| failed("could not listen to the capture node", &e))?;
         port.start();
 
         source_node
             .connect_with_audio_node(&node)
-            .map_err(|e| format!("could not connect the source: {}", describe(&e)))?;
+            .map_err(|e| failed("could not connect the source", &e))?;
 
         Ok(Capture {
             node,
@@ -227,7 +225,7 @@ async fn get_user_media(c: &MicrophoneConstraints) -> Result<MediaStream, String
     constraints.set_audio(&audio);
     let promise = media
         .get_user_media_with_constraints(&constraints)
-        .map_err(|e| format!("getUserMedia failed: {}", describe(&e)))?;
+        .map_err(|e| failed("getUserMedia failed", &e))?;
     let stream = JsFuture::from(promise).await.map_err(|e| {
         let name = Reflect::get(&e, &"name".into())
             .ok()
@@ -238,7 +236,7 @@ async fn get_user_media(c: &MicrophoneConstraints) -> Result<MediaStream, String
             "NotFoundError" => "no microphone found (or microphone.deviceId matches no device)".to_string(),
             "NotReadableError" => "the microphone is in use by another application or could not be opened".to_string(),
             "OverconstrainedError" => "microphone.deviceId matches no device: pick one from navigator.mediaDevices.enumerateDevices()".to_string(),
-            _ => format!("getUserMedia failed: {}", describe(&e)),
+            _ => failed("getUserMedia failed", &e),
         }
     })?;
     stream

@@ -11,7 +11,7 @@ use web_sys::{
     MessagePort,
 };
 
-use super::audio_context::describe;
+use super::audio_context::{describe, failed};
 use super::listener::EventListener;
 use super::worklet::{ensure_loaded, Processor, WorkletSource};
 use crate::audio::{PlayoutCommand, WorkletReport};
@@ -113,7 +113,7 @@ impl PlaybackNode {
     ) -> Result<PlaybackNode, String> {
         ensure_loaded(ctx, Processor::Playback, worklet)
             .await
-            .map_err(|e| format!("could not load the playback worklet: {}", describe(&e)))?;
+            .map_err(|e| failed("could not load the playback worklet", &e))?;
         let sample_rate = ctx.sample_rate().round() as u32;
         let opts = AudioWorkletNodeOptions::new();
         opts.set_number_of_inputs(0);
@@ -129,14 +129,14 @@ impl PlaybackNode {
         set("reportEvery", params.report_every);
         opts.set_processor_options(Some(&po));
         let node = AudioWorkletNode::new_with_options(ctx, &Processor::Playback.name(), &opts)
-            .map_err(|e| format!("could not create the playback node: {}", describe(&e)))?;
+            .map_err(|e| failed("could not create the playback node", &e))?;
         let gain = ctx
             .create_gain()
-            .map_err(|e| format!("could not create a GainNode: {}", describe(&e)))?;
+            .map_err(|e| failed("could not create a GainNode", &e))?;
         gain.gain().set_value(volume);
         let port = node
             .port()
-            .map_err(|e| format!("playback node has no port: {}", describe(&e)))?;
+            .map_err(|e| failed("playback node has no port", &e))?;
         let listener = EventListener::new(&port, "message", move |e| {
             let Some(e) = e.dyn_ref::<MessageEvent>() else {
                 return;
@@ -145,10 +145,10 @@ impl PlaybackNode {
                 on_report(report);
             }
         })
-        .map_err(|e| format!("could not listen to the playback node: {}", describe(&e)))?;
+        .map_err(|e| failed("could not listen to the playback node", &e))?;
         port.start();
         node.connect_with_audio_node(&gain)
-            .map_err(|e| format!("could not connect the playback node: {}", describe(&e)))?;
+            .map_err(|e| failed("could not connect the playback node", &e))?;
         let out: AudioNode = match destination {
             Some(d) => d.clone(),
             None => ctx.destination().into(),

@@ -218,6 +218,79 @@ async function run() {
       return `${path.relative(process.cwd(), desktop)}, ${path.relative(process.cwd(), mobilePath)}`;
     });
 
+    await check("text contrast meets WCAG AA on the page in use, and Tab reaches every enabled control", async () => {
+      const contrast = await page.evaluate(() => {
+        const parse = (c) => {
+          const m = /rgba?\(([^)]+)\)/.exec(c);
+          if (!m) return null;
+          const [r, g, b, a = 1] = m[1].split(/[\s,/]+/).filter(Boolean).map(Number);
+          return { r, g, b, a };
+        };
+        const over = (fg, bg) => ({
+          r: fg.r * fg.a + bg.r * (1 - fg.a), g: fg.g * fg.a + bg.g * (1 - fg.a), b: fg.b * fg.a + bg.b * (1 - fg.a), a: 1,
+        });
+        const luminance = ({ r, g, b }) => {
+          const f = (v) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+          return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+        };
+        // The background an element's text sits on: every ancestor's background composited from the root down.
+        const backdrop = (el) => {
+          const chain = [];
+          for (let e = el; e; e = e.parentElement) chain.unshift(e);
+          let bg = { r: 255, g: 255, b: 255, a: 1 };
+          for (const e of chain) {
+            const c = parse(getComputedStyle(e).backgroundColor);
+            if (c && c.a > 0) bg = over(c, bg);
+          }
+          return bg;
+        };
+        const failures = [];
+        let min = 21;
+        let checked = 0;
+        for (const el of document.querySelectorAll("body *")) {
+          if (![...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent.trim())) continue;
+          const st = getComputedStyle(el);
+          if (st.visibility === "hidden" || el.getClientRects().length === 0) continue;
+          // WCAG 1.4.3 exempts inactive controls.
+          if (el.closest(":disabled")) continue;
+          const bg = backdrop(el);
+          const fg = over(parse(st.color), bg);
+          const [hi, lo] = [luminance(fg), luminance(bg)].sort((x, y) => y - x);
+          const ratio = (hi + 0.05) / (lo + 0.05);
+          const px = parseFloat(st.fontSize);
+          const large = px >= 24 || (Number(st.fontWeight) >= 700 && px >= 18.66);
+          const need = large ? 3 : 4.5;
+          checked += 1;
+          min = Math.min(min, ratio);
+          if (ratio < need) {
+            failures.push(`${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""} "${el.textContent.trim().slice(0, 30)}" ` +
+              `${ratio.toFixed(2)}:1 (needs ${need}:1)`);
+          }
+        }
+        return { failures, min, checked };
+      });
+      if (contrast.checked < 20) fail(`expected to check the contrast of many text elements, checked only ${contrast.checked}`);
+      if (contrast.failures.length) fail(`expected every text to meet WCAG AA contrast, these do not: ${contrast.failures.join("; ")}`);
+
+      // Keyboard: Tab from the top must reach every enabled, visible control.
+      const controls = await page.evaluate(() => [...document.querySelectorAll("input, select, textarea, button, a[href]")]
+        .filter((el) => !el.disabled && el.getClientRects().length && getComputedStyle(el).visibility !== "hidden")
+        .map((el) => el.id || el.name || el.textContent.trim()));
+      await page.evaluate(() => { document.activeElement?.blur(); window.scrollTo(0, 0); });
+      const reached = new Set();
+      for (let i = 0; i < controls.length + 20; i++) {
+        await page.keyboard.press("Tab");
+        const id = await page.evaluate(() => {
+          const el = document.activeElement;
+          return el && el !== document.body ? el.id || el.name || el.textContent.trim() : null;
+        });
+        if (id) reached.add(id);
+      }
+      const missed = controls.filter((c) => !reached.has(c));
+      if (missed.length) fail(`expected Tab to reach every enabled control, it never reached: ${missed.join(", ")}`);
+      return `${contrast.checked} text elements, lowest contrast ${contrast.min.toFixed(2)}:1; Tab reached all ${controls.length} controls`;
+    });
+
     await check("Finalize, KeepAlive and Close stream reach the server, and the stream closes with its metadata", async () => {
       const from = await logLength(page);
       await page.click("#finalize");
