@@ -7,6 +7,7 @@
 use std::fmt;
 
 use super::super::error::OptionsError;
+use super::json_fields::push_decimal;
 
 /// A parsed base URL: `ws`/`wss` (`http`/`https` are mapped to them), host, optional port and path prefix.
 ///
@@ -32,6 +33,8 @@ impl Default for Endpoint {
     }
 }
 
+#[cold]
+#[inline(never)]
 fn bad(problem: &str) -> OptionsError {
     OptionsError::BadBaseUrl {
         problem: problem.to_owned(),
@@ -65,10 +68,13 @@ impl Endpoint {
             .ok_or_else(|| {
                 bad("it has no scheme: start it with wss://, ws://, https:// or http://")
             })?;
-        let secure = match scheme.to_ascii_lowercase().as_str() {
-            "wss" | "https" => true,
-            "ws" | "http" => false,
-            _ => return Err(bad("the scheme must be wss, ws, https or http")),
+        let is = |name: &str| scheme.eq_ignore_ascii_case(name);
+        let secure = if is("wss") || is("https") {
+            true
+        } else if is("ws") || is("http") {
+            false
+        } else {
+            return Err(bad("the scheme must be wss, ws, https or http"));
         };
         if rest.contains(['?', '#']) {
             return Err(bad(
@@ -121,7 +127,7 @@ impl Endpoint {
 
     /// The full URL for an API path (`"/v1/listen"`) and an already-encoded query (may be empty).
     pub fn url(&self, api_path: &str, query: &str) -> String {
-        let mut out = self.to_string();
+        let mut out = self.base();
         out.push_str(api_path);
         if !query.is_empty() {
             out.push('?');
@@ -129,15 +135,26 @@ impl Endpoint {
         }
         out
     }
+
+    /// `scheme://host[:port][prefix]`, built by hand: [`Endpoint::url`] runs on every connect and `write!` would
+    /// bring formatting machinery for a few concatenations.
+    fn base(&self) -> String {
+        let mut out = String::with_capacity(self.host.len() + self.path_prefix.len() + 12);
+        out.push_str(self.scheme());
+        out.push_str("://");
+        out.push_str(&self.host);
+        if let Some(p) = self.port {
+            out.push(':');
+            push_decimal(&mut out, u64::from(p));
+        }
+        out.push_str(&self.path_prefix);
+        out
+    }
 }
 
 impl fmt::Display for Endpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}://{}", self.scheme(), self.host)?;
-        if let Some(p) = self.port {
-            write!(f, ":{p}")?;
-        }
-        f.write_str(&self.path_prefix)
+        f.write_str(&self.base())
     }
 }
 
@@ -165,7 +182,12 @@ fn split_host_port(authority: &str) -> Result<(String, Option<u16>), OptionsErro
                     .ok_or_else(|| bad("unexpected text after the IPv6 host"))?,
             ),
         };
-        (format!("[{}]", inner.to_ascii_lowercase()), port)
+        let mut host = String::with_capacity(inner.len() + 2);
+        host.push('[');
+        host.push_str(inner);
+        host.push(']');
+        host.make_ascii_lowercase();
+        (host, port)
     } else {
         let (host, port) = match authority.split_once(':') {
             Some((h, p)) => (h, Some(p)),
@@ -188,12 +210,27 @@ fn split_host_port(authority: &str) -> Result<(String, Option<u16>), OptionsErro
     };
     let port = match port {
         None => None,
-        Some(p) => match p.parse::<u16>() {
-            Ok(n) if n > 0 && p.chars().all(|c| c.is_ascii_digit()) => Some(n),
-            _ => return Err(bad("the port must be a number from 1 to 65535")),
-        },
+        Some(p) => {
+            Some(parse_port(p).ok_or_else(|| bad("the port must be a number from 1 to 65535"))?)
+        }
     };
     Ok((host, port))
+}
+
+/// Decimal digits only (leading zeros allowed, no sign), 1 to 65535. By hand rather than `str::parse`, which
+/// would also accept a `+` sign and links the generic integer parser.
+fn parse_port(p: &str) -> Option<u16> {
+    if p.is_empty() {
+        return None;
+    }
+    let mut n: u16 = 0;
+    for b in p.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(u16::from(b - b'0'))?;
+    }
+    (n > 0).then_some(n)
 }
 
 fn parse_path(path: &str) -> Result<String, OptionsError> {

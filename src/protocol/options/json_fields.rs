@@ -1,8 +1,9 @@
 //! Reading typed option values out of the user's JSON option bag, with errors that name the field and the type
 //! that was expected.
 //!
-//! Owns JSON-type checking only (string, bool, whole number, list-or-single-string, the `extra_query` shapes). It
-//! does not know which options exist or how they depend on each other.
+//! Owns JSON-type checking only (string, bool, whole number, list-or-single-string, the `extra_query` shapes), plus
+//! the small text helpers the option types share for their messages and URLs (decimal numbers, `field[i]` names).
+//! It does not know which options exist or how they depend on each other.
 
 use super::super::json::{format_number, Map, Value};
 
@@ -20,6 +21,34 @@ pub(crate) fn type_name(v: &Value) -> &'static str {
     }
 }
 
+/// Appends `n` in decimal. Written out here because each `format!`/`to_string` call site pulls in formatting
+/// machinery, which costs more wasm than this loop.
+pub(crate) fn push_decimal(out: &mut String, n: u64) {
+    if n >= 10 {
+        push_decimal(out, n / 10);
+    }
+    out.push(char::from(b'0' + (n % 10) as u8));
+}
+
+/// `n` in decimal (see [`push_decimal`]).
+pub(crate) fn decimal(n: u64) -> String {
+    let mut out = String::new();
+    push_decimal(&mut out, n);
+    out
+}
+
+/// `field[i]`, the name of a list item in error messages.
+#[cold]
+#[inline(never)]
+pub(crate) fn item_field(field: &str, i: usize) -> String {
+    let mut out = String::with_capacity(field.len() + 4);
+    out.push_str(field);
+    out.push('[');
+    push_decimal(&mut out, i as u64);
+    out.push(']');
+    out
+}
+
 #[inline(never)]
 pub(crate) fn object<'a>(value: &'a Value, what: &'static str) -> Result<&'a Map, OptionsError> {
     value.as_object().ok_or(OptionsError::NotAnObject { what })
@@ -27,12 +56,24 @@ pub(crate) fn object<'a>(value: &'a Value, what: &'static str) -> Result<&'a Map
 
 #[cold]
 #[inline(never)]
-fn wrong(field: &str, expected: &'static str, v: &Value) -> OptionsError {
+pub(crate) fn wrong(field: &str, expected: &'static str, v: &Value) -> OptionsError {
+    wrong_owned(field.to_owned(), expected, v)
+}
+
+#[cold]
+#[inline(never)]
+fn wrong_owned(field: String, expected: &'static str, v: &Value) -> OptionsError {
     OptionsError::WrongType {
-        field: field.to_owned(),
+        field,
         expected,
         got: type_name(v),
     }
+}
+
+#[cold]
+#[inline(never)]
+pub(crate) fn empty(field: String) -> OptionsError {
+    OptionsError::Empty { field }
 }
 
 #[inline(never)]
@@ -55,92 +96,123 @@ pub(crate) fn read_f64(field: &str, v: &Value) -> Result<f64, OptionsError> {
 /// A non-empty string.
 #[inline(never)]
 pub(crate) fn read_string(field: &str, v: &Value) -> Result<String, OptionsError> {
-    let s = v.as_str().ok_or_else(|| wrong(field, "a string", v))?;
-    if s.is_empty() {
-        return Err(OptionsError::Empty {
-            field: field.to_owned(),
-        });
+    match v {
+        Value::String(s) if !s.is_empty() => Ok(s.clone()),
+        Value::String(_) => Err(empty(field.to_owned())),
+        other => Err(wrong(field, "a string", other)),
     }
-    Ok(s.to_owned())
 }
 
 /// A list of non-empty strings; a single string is accepted as a list of one.
 #[inline(never)]
 pub(crate) fn read_string_list(field: &str, v: &Value) -> Result<Vec<String>, OptionsError> {
+    let items = match v {
+        Value::String(_) => return Ok(vec![read_string(field, v)?]),
+        Value::Array(items) => items,
+        other => return Err(wrong(field, "a string or a list of strings", other)),
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        // The item's name is only built on the error path: most lists are valid.
+        match item {
+            Value::String(s) if !s.is_empty() => out.push(s.clone()),
+            Value::String(_) => return Err(empty(item_field(field, i))),
+            other => return Err(wrong_owned(item_field(field, i), "a string", other)),
+        }
+    }
+    Ok(out)
+}
+
+fn scalar_text(v: &Value) -> Option<String> {
     match v {
-        Value::String(_) => Ok(vec![read_string(field, v)?]),
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| {
-                let item_field = format!("{field}[{i}]");
-                match item {
-                    Value::String(_) => read_string(&item_field, item),
-                    other => Err(wrong(&item_field, "a string", other)),
-                }
-            })
-            .collect(),
-        other => Err(wrong(field, "a string or a list of strings", other)),
+        Value::String(s) => Some(s.clone()),
+        Value::Bool(b) => Some(if *b { "true" } else { "false" }.to_owned()),
+        Value::Number(n) => Some(format_number(*n)),
+        _ => None,
     }
 }
 
+/// The error for an `extra_query` value that is not a scalar; `key` and `index` name it (`extra_query.key[i]`,
+/// `extra_query[i]`).
+#[cold]
 #[inline(never)]
-fn scalar_text(field: &str, v: &Value) -> Result<String, OptionsError> {
-    match v {
-        Value::String(s) => Ok(s.clone()),
-        Value::Bool(b) => Ok(if *b { "true" } else { "false" }.to_owned()),
-        Value::Number(n) => Ok(format_number(*n)),
-        other => Err(wrong(field, "a string, number or boolean", other)),
+fn bad_extra_value(key: Option<&str>, index: Option<usize>, v: &Value) -> OptionsError {
+    let mut field = String::from(EXTRA_QUERY);
+    if let Some(key) = key {
+        field.push('.');
+        field.push_str(key);
     }
+    if let Some(i) = index {
+        field.push('[');
+        push_decimal(&mut field, i as u64);
+        field.push(']');
+    }
+    wrong_owned(field, "a string, number or boolean", v)
 }
+
+const EXTRA_QUERY: &str = "extra_query";
 
 /// `extra_query` as either an object (`{"key": "v"}`, a list value repeats the key; pairs in the object's key order,
 /// which from JavaScript is its property order) or a list of pairs (`[["key","v"], ...]`, which keeps the user's
 /// order exactly, repeated keys included). Numbers are written as JavaScript writes them (`2`, `1.5`, `1e+21`).
 pub(crate) fn read_extra_query(v: &Value) -> Result<Vec<(String, String)>, OptionsError> {
-    const FIELD: &str = "extra_query";
     let mut out = Vec::new();
     match v {
         Value::Object(map) => {
             for (key, value) in map {
-                let field = format!("{FIELD}.{key}");
                 match value {
                     Value::Array(items) => {
                         for (i, item) in items.iter().enumerate() {
-                            out.push((key.clone(), scalar_text(&format!("{field}[{i}]"), item)?));
+                            let text = scalar_text(item)
+                                .ok_or_else(|| bad_extra_value(Some(key), Some(i), item))?;
+                            out.push((key.clone(), text));
                         }
                     }
                     Value::Null => {}
-                    other => out.push((key.clone(), scalar_text(&field, other)?)),
+                    other => {
+                        let text = scalar_text(other)
+                            .ok_or_else(|| bad_extra_value(Some(key), None, other))?;
+                        out.push((key.clone(), text));
+                    }
                 }
             }
         }
         Value::Array(pairs) => {
             for (i, pair) in pairs.iter().enumerate() {
-                let field = format!("{FIELD}[{i}]");
                 let (key, value) = match pair.as_array().map(Vec::as_slice) {
-                    Some([Value::String(k), value]) => (k.clone(), value),
-                    _ => return Err(wrong(&field, "a [key, value] pair", pair)),
+                    Some([Value::String(k), value]) => (k, value),
+                    _ => {
+                        return Err(wrong_owned(
+                            item_field(EXTRA_QUERY, i),
+                            "a [key, value] pair",
+                            pair,
+                        ))
+                    }
                 };
-                out.push((key, scalar_text(&field, value)?));
+                let text =
+                    scalar_text(value).ok_or_else(|| bad_extra_value(None, Some(i), value))?;
+                out.push((key.clone(), text));
             }
         }
         other => {
             return Err(wrong(
-                FIELD,
+                EXTRA_QUERY,
                 "an object or a list of [key, value] pairs",
                 other,
             ))
         }
     }
-    for (key, _) in &out {
-        if key.is_empty() {
-            return Err(OptionsError::Empty {
-                field: format!("{FIELD} key"),
-            });
-        }
+    if out.iter().any(|(key, _)| key.is_empty()) {
+        return Err(empty_extra_query_key());
     }
     Ok(out)
+}
+
+/// The error for an empty `extra_query` key (shared by the reader and both option types' `validate`).
+#[cold]
+#[inline(never)]
+pub(crate) fn empty_extra_query_key() -> OptionsError {
+    empty("extra_query key".to_owned())
 }
 
 #[cfg(test)]

@@ -14,10 +14,12 @@ use super::super::json::Value;
 use super::super::error::OptionsError;
 use super::endpoint::Endpoint;
 use super::json_fields::{
-    object, read_bool, read_extra_query, read_string, read_string_list, read_u32, type_name,
+    decimal, empty, item_field, object, push_decimal, read_bool, read_extra_query, read_string,
+    read_string_list, read_u32, wrong,
 };
 use super::query::{render, Query};
 use super::suggest::nearest;
+use super::{check_extra_query, invalid_value, out_of_range};
 
 /// Raw audio encodings `/v1/listen` accepts. Leave `encoding` unset for containerized audio (WebM, Ogg, WAV...).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -291,6 +293,16 @@ fn is_nova3(model: Option<&str>) -> bool {
 
 #[cold]
 #[inline(never)]
+fn unknown_option(name: &str) -> OptionsError {
+    OptionsError::UnknownOption {
+        endpoint: "listen",
+        name: name.to_owned(),
+        suggestion: nearest(name, LISTEN_OPTION_NAMES),
+    }
+}
+
+#[cold]
+#[inline(never)]
 fn dependency(field: &'static str, problem: &str, fix: &str) -> OptionsError {
     OptionsError::Dependency {
         field,
@@ -310,10 +322,10 @@ impl ListenOptions {
         let map = object(value, "listen options")?;
         let mut o = Self::default();
         for (key, v) in map {
-            if v.is_null() && LISTEN_OPTION_NAMES.contains(&key.as_str()) {
+            let k = key.as_str();
+            if v.is_null() && LISTEN_OPTION_NAMES.contains(&k) {
                 continue;
             }
-            let k = key.as_str();
             match k {
                 "model" => o.model = Some(read_string(k, v)?),
                 "language" => o.language = Some(read_string(k, v)?),
@@ -348,13 +360,7 @@ impl ListenOptions {
                 "callback_method" => o.callback_method = Some(read_callback_method(v)?),
                 "mip_opt_out" => o.mip_opt_out = Some(read_bool(k, v)?),
                 "extra_query" => o.extra_query = read_extra_query(v)?,
-                _ => {
-                    return Err(OptionsError::UnknownOption {
-                        endpoint: "listen",
-                        name: key.clone(),
-                        suggestion: nearest(key, LISTEN_OPTION_NAMES),
-                    })
-                }
+                _ => return Err(unknown_option(k)),
             }
         }
         o.validate()?;
@@ -382,9 +388,7 @@ impl ListenOptions {
         ];
         for (field, value) in singles {
             if value.as_deref() == Some("") {
-                return Err(OptionsError::Empty {
-                    field: field.to_owned(),
-                });
+                return Err(empty(field.to_owned()));
             }
         }
         let lists = [
@@ -398,9 +402,7 @@ impl ListenOptions {
         ];
         for (field, values) in lists {
             if let Some(i) = values.iter().position(String::is_empty) {
-                return Err(OptionsError::Empty {
-                    field: format!("{field}[{i}]"),
-                });
+                return Err(empty(item_field(field, i)));
             }
         }
         Ok(())
@@ -418,19 +420,13 @@ impl ListenOptions {
             (Some(e), None) => {
                 return Err(OptionsError::Dependency {
                     field: "sample_rate",
-                    problem: format!("is required with encoding {}", e.as_str()),
+                    problem: "is required with encoding ".to_owned() + e.as_str(),
                     fix: "set sample_rate to the rate of the audio you send (e.g. 16000, or the AudioContext's 48000), \
                           or remove encoding for containerized audio"
                         .to_owned(),
                 })
             }
-            (_, Some(0)) => {
-                return Err(OptionsError::OutOfRange {
-                    field: "sample_rate",
-                    value: "0".to_owned(),
-                    allowed: "1 Hz and above".to_owned(),
-                })
-            }
+            (_, Some(0)) => return Err(out_of_range("sample_rate", "0", "1 Hz and above")),
             _ => {}
         }
         if let Some(channels) = self.channels {
@@ -442,11 +438,7 @@ impl ListenOptions {
                 ));
             }
             if channels == 0 {
-                return Err(OptionsError::OutOfRange {
-                    field: "channels",
-                    value: "0".to_owned(),
-                    allowed: "1 and above".to_owned(),
-                });
+                return Err(out_of_range("channels", "0", "1 and above"));
             }
         }
         Ok(())
@@ -462,32 +454,34 @@ impl ListenOptions {
                 ));
             }
             if !(1000..=5000).contains(&ms) {
-                return Err(OptionsError::OutOfRange {
-                    field: "utterance_end_ms",
-                    value: ms.to_string(),
-                    allowed: "1000..=5000 (Deepgram: values below 1000 give no benefit)".to_owned(),
-                });
+                return Err(out_of_range(
+                    "utterance_end_ms",
+                    &decimal(ms.into()),
+                    "1000..=5000 (Deepgram: values below 1000 give no benefit)",
+                ));
             }
         }
         let model = self.model.as_deref();
-        if !self.keyterm.is_empty() && !is_nova3(model) {
-            return Err(OptionsError::Dependency {
-                field: "keyterm",
-                problem: match model {
-                    Some(m) => format!("only works with nova-3 models, not {m}"),
-                    None => "only works with nova-3 models, and no model is set".to_owned(),
-                },
-                fix: "set model to nova-3, or use keywords with older models".to_owned(),
-            });
+        let nova3 = is_nova3(model);
+        if !self.keyterm.is_empty() && !nova3 {
+            let problem = match model {
+                Some(m) => "only works with nova-3 models, not ".to_owned() + m,
+                None => "only works with nova-3 models, and no model is set".to_owned(),
+            };
+            return Err(dependency(
+                "keyterm",
+                &problem,
+                "set model to nova-3, or use keywords with older models",
+            ));
         }
-        if !self.keywords.is_empty() && is_nova3(model) {
+        if !self.keywords.is_empty() && nova3 {
             return Err(dependency(
                 "keywords",
                 "is not supported by nova-3 models",
                 "use keyterm instead (same values without the :boost suffix)",
             ));
         }
-        let multilingual_nova3 = is_nova3(model) && self.language.as_deref() == Some("multi");
+        let multilingual_nova3 = nova3 && self.language.as_deref() == Some("multi");
         if !self.language_hint.is_empty() && !multilingual_nova3 {
             return Err(dependency(
                 "language_hint",
@@ -503,50 +497,47 @@ impl ListenOptions {
             ));
         }
         if let Some(cb) = &self.callback {
-            let lower = cb.to_ascii_lowercase();
-            if !["http://", "https://", "ws://", "wss://"]
-                .iter()
-                .any(|s| lower.starts_with(s))
-            {
-                return Err(OptionsError::InvalidValue {
-                    field: "callback".to_owned(),
-                    value: cb.clone(),
-                    expected: "an http(s):// or ws(s):// URL".to_owned(),
+            // A case-insensitive prefix test on the bytes: same answer as lowercasing a copy, without the copy.
+            let head = cb.as_bytes();
+            let known = [&b"http://"[..], b"https://", b"ws://", b"wss://"]
+                .into_iter()
+                .any(|p| {
+                    head.get(..p.len())
+                        .is_some_and(|h| h.eq_ignore_ascii_case(p))
                 });
+            if !known {
+                return Err(invalid_value(
+                    "callback".to_owned(),
+                    cb.clone(),
+                    "an http(s):// or ws(s):// URL",
+                ));
             }
         }
-        if let Some(i) = self.extra.iter().position(|e| !e.contains(':')) {
-            return Err(OptionsError::InvalidValue {
-                field: format!("extra[{i}]"),
-                value: self.extra.get(i).cloned().unwrap_or_default(),
-                expected: "key:value".to_owned(),
-            });
+        for (i, e) in self.extra.iter().enumerate() {
+            if !e.contains(':') {
+                return Err(invalid_value(
+                    item_field("extra", i),
+                    e.clone(),
+                    "key:value",
+                ));
+            }
         }
-        if let Some(i) = self.tag.iter().position(|t| t.chars().count() > 128) {
-            return Err(OptionsError::OutOfRange {
-                field: "tag",
-                value: format!(
-                    "a tag of {} characters (item {i})",
-                    self.tag.get(i).map_or(0, |t| t.chars().count())
-                ),
-                allowed: "1..=128 characters per tag".to_owned(),
-            });
+        for (i, t) in self.tag.iter().enumerate() {
+            let chars = t.chars().count();
+            if chars > 128 {
+                let mut value = "a tag of ".to_owned();
+                push_decimal(&mut value, chars as u64);
+                value.push_str(" characters (item ");
+                push_decimal(&mut value, i as u64);
+                value.push(')');
+                return Err(out_of_range("tag", &value, "1..=128 characters per tag"));
+            }
         }
         Ok(())
     }
 
     fn validate_extra_query(&self) -> Result<(), OptionsError> {
-        for (key, _) in &self.extra_query {
-            if key.is_empty() {
-                return Err(OptionsError::Empty {
-                    field: "extra_query key".to_owned(),
-                });
-            }
-            if key != "extra_query" && LISTEN_OPTION_NAMES.contains(&key.as_str()) {
-                return Err(OptionsError::ReservedExtraQuery { key: key.clone() });
-            }
-        }
-        Ok(())
+        check_extra_query(&self.extra_query, LISTEN_OPTION_NAMES)
     }
 
     /// The query parameters in URL order (see the module documentation), not yet percent-encoded.
@@ -557,16 +548,16 @@ impl ListenOptions {
         q.push_all("language_hint", &self.language_hint);
         q.push_opt("version", self.version.as_ref());
         q.push_opt("encoding", self.encoding.map(ListenEncoding::as_str));
-        q.push_opt("sample_rate", self.sample_rate);
-        q.push_opt("channels", self.channels);
+        q.push_u32("sample_rate", self.sample_rate);
+        q.push_u32("channels", self.channels);
         q.push_bool("multichannel", self.multichannel);
         q.push_bool("interim_results", self.interim_results);
         match self.endpointing {
             Some(Endpointing::Disabled) => q.push("endpointing", "false"),
-            Some(Endpointing::Ms(ms)) => q.push("endpointing", ms.to_string()),
+            Some(Endpointing::Ms(ms)) => q.push("endpointing", decimal(ms.into())),
             None => {}
         }
-        q.push_opt("utterance_end_ms", self.utterance_end_ms);
+        q.push_u32("utterance_end_ms", self.utterance_end_ms);
         q.push_bool("vad_events", self.vad_events);
         q.push_bool("punctuate", self.punctuate);
         q.push_bool("smart_format", self.smart_format);
@@ -617,32 +608,38 @@ impl ListenOptions {
 #[inline(never)]
 fn read_encoding(v: &Value) -> Result<ListenEncoding, OptionsError> {
     let name = read_string("encoding", v)?;
-    ListenEncoding::from_name(&name).ok_or_else(|| OptionsError::InvalidValue {
-        field: "encoding".to_owned(),
-        value: name,
-        expected: format!(
-            "one of {} (or leave encoding unset for containerized audio such as WebM/Ogg)",
-            ListenEncoding::ALL.map(ListenEncoding::as_str).join(", ")
-        ),
-    })
+    ListenEncoding::from_name(&name).ok_or_else(|| bad_encoding(name))
+}
+
+#[cold]
+#[inline(never)]
+fn bad_encoding(name: String) -> OptionsError {
+    let mut expected = "one of ".to_owned();
+    for (i, e) in ListenEncoding::ALL.into_iter().enumerate() {
+        if i > 0 {
+            expected.push_str(", ");
+        }
+        expected.push_str(e.as_str());
+    }
+    expected.push_str(" (or leave encoding unset for containerized audio such as WebM/Ogg)");
+    invalid_value("encoding".to_owned(), name, &expected)
 }
 
 #[inline(never)]
 fn read_endpointing(v: &Value) -> Result<Endpointing, OptionsError> {
     match v {
         Value::Bool(false) => Ok(Endpointing::Disabled),
-        Value::Bool(true) => Err(OptionsError::InvalidValue {
-            field: "endpointing".to_owned(),
-            value: "true".to_owned(),
-            expected: "milliseconds of silence (e.g. 300) or false; leave it unset for Deepgram's default (10 ms)"
-                .to_owned(),
-        }),
+        Value::Bool(true) => Err(invalid_value(
+            "endpointing".to_owned(),
+            "true".to_owned(),
+            "milliseconds of silence (e.g. 300) or false; leave it unset for Deepgram's default (10 ms)",
+        )),
         Value::Number(_) => Ok(Endpointing::Ms(read_u32("endpointing", v)?)),
-        other => Err(OptionsError::WrongType {
-            field: "endpointing".to_owned(),
-            expected: "a whole number of milliseconds or false",
-            got: type_name(other),
-        }),
+        other => Err(wrong(
+            "endpointing",
+            "a whole number of milliseconds or false",
+            other,
+        )),
     }
 }
 
@@ -653,26 +650,31 @@ fn read_redact(v: &Value) -> Result<Vec<Redact>, OptionsError> {
         Value::Bool(false) => return Ok(Vec::new()),
         other => read_string_list("redact", other)?,
     };
-    names
-        .into_iter()
-        .map(|name| {
-            Redact::from_name(&name).ok_or_else(|| OptionsError::InvalidValue {
-                field: "redact".to_owned(),
-                value: name,
-                expected: "true, false, or one or more of pci, numbers, aggressive_numbers, ssn"
-                    .to_owned(),
-            })
-        })
-        .collect()
+    let mut out = Vec::with_capacity(names.len());
+    for name in names {
+        match Redact::from_name(&name) {
+            Some(r) => out.push(r),
+            None => {
+                return Err(invalid_value(
+                    "redact".to_owned(),
+                    name,
+                    "true, false, or one or more of pci, numbers, aggressive_numbers, ssn",
+                ))
+            }
+        }
+    }
+    Ok(out)
 }
 
 #[inline(never)]
 fn read_callback_method(v: &Value) -> Result<CallbackMethod, OptionsError> {
     let name = read_string("callback_method", v)?;
-    CallbackMethod::from_name(&name).ok_or_else(|| OptionsError::InvalidValue {
-        field: "callback_method".to_owned(),
-        value: name,
-        expected: "POST, GET, PUT or DELETE".to_owned(),
+    CallbackMethod::from_name(&name).ok_or_else(|| {
+        invalid_value(
+            "callback_method".to_owned(),
+            name,
+            "POST, GET, PUT or DELETE",
+        )
     })
 }
 

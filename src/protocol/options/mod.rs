@@ -18,3 +18,42 @@ pub use listen::{
 pub use speak::{SpeakEncoding, SpeakOptions, SPEAK_OPTION_NAMES, SPEAK_SPEED_RANGE};
 
 pub(crate) use suggest::nearest;
+
+use super::error::OptionsError;
+
+// Error constructors shared by the option types, out of line and cold: an error site is then one call, not an
+// inlined allocation and copy per message.
+
+#[cold]
+#[inline(never)]
+fn invalid_value(field: String, value: String, expected: &str) -> OptionsError {
+    OptionsError::InvalidValue {
+        field,
+        value,
+        expected: expected.to_owned(),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn out_of_range(field: &'static str, value: &str, allowed: &str) -> OptionsError {
+    OptionsError::OutOfRange {
+        field,
+        value: value.to_owned(),
+        allowed: allowed.to_owned(),
+    }
+}
+
+/// `extra_query` keys must be non-empty and must not shadow a typed option (`names`, the option type's list of
+/// keys, which holds `extra_query` itself: that one is allowed).
+fn check_extra_query(pairs: &[(String, String)], names: &[&str]) -> Result<(), OptionsError> {
+    for (key, _) in pairs {
+        if key.is_empty() {
+            return Err(json_fields::empty_extra_query_key());
+        }
+        if key != "extra_query" && names.contains(&key.as_str()) {
+            return Err(OptionsError::ReservedExtraQuery { key: key.clone() });
+        }
+    }
+    Ok(())
+}

@@ -4,6 +4,8 @@
 //! decide that); it never reorders or de-duplicates pairs, because repeated keys (`keyterm=a&keyterm=b`) are how
 //! Deepgram takes lists.
 
+use super::json_fields::decimal;
+
 /// Ordered query pairs, rendered as `k=v&k=v` with every byte outside RFC 3986 "unreserved" percent-encoded.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Query {
@@ -18,6 +20,13 @@ impl Query {
     pub(crate) fn push_opt(&mut self, key: &str, value: Option<impl ToString>) {
         if let Some(v) = value {
             self.push(key, v.to_string());
+        }
+    }
+
+    /// A number in decimal, without `to_string`'s formatting machinery.
+    pub(crate) fn push_u32(&mut self, key: &str, value: Option<u32>) {
+        if let Some(n) = value {
+            self.push(key, decimal(n.into()));
         }
     }
 

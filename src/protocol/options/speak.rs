@@ -9,9 +9,13 @@ use super::super::json::{format_number, Value};
 
 use super::super::error::OptionsError;
 use super::endpoint::Endpoint;
-use super::json_fields::{object, read_bool, read_extra_query, read_f64, read_string, read_u32};
+use super::json_fields::{
+    decimal, empty, object, push_decimal, read_bool, read_extra_query, read_f64, read_string,
+    read_u32,
+};
 use super::query::{render, Query};
 use super::suggest::nearest;
+use super::{check_extra_query, invalid_value, out_of_range};
 
 /// Output encodings of the `/v1/speak` WebSocket (raw audio, no container).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -106,35 +110,30 @@ impl SpeakOptions {
         let map = object(value, "speak options")?;
         let mut o = Self::default();
         for (key, v) in map {
-            if v.is_null() && SPEAK_OPTION_NAMES.contains(&key.as_str()) {
+            let k = key.as_str();
+            if !SPEAK_OPTION_NAMES.contains(&k) {
+                return Err(unknown_option(k));
+            }
+            if v.is_null() {
                 continue;
             }
-            let k = key.as_str();
             match k {
                 "model" => o.model = Some(read_string(k, v)?),
                 "encoding" => {
                     let name = read_string(k, v)?;
                     o.encoding = Some(SpeakEncoding::from_name(&name).ok_or_else(|| {
-                        OptionsError::InvalidValue {
-                            field: "encoding".to_owned(),
-                            value: name,
-                            expected:
-                                "linear16, mulaw or alaw (the speak WebSocket sends raw audio only)"
-                                    .to_owned(),
-                        }
+                        invalid_value(
+                            "encoding".to_owned(),
+                            name,
+                            "linear16, mulaw or alaw (the speak WebSocket sends raw audio only)",
+                        )
                     })?);
                 }
                 "sample_rate" => o.sample_rate = Some(read_u32(k, v)?),
                 "speed" => o.speed = Some(read_f64(k, v)?),
                 "mip_opt_out" => o.mip_opt_out = Some(read_bool(k, v)?),
-                "extra_query" => o.extra_query = read_extra_query(v)?,
-                _ => {
-                    return Err(OptionsError::UnknownOption {
-                        endpoint: "speak",
-                        name: key.clone(),
-                        suggestion: nearest(key, SPEAK_OPTION_NAMES),
-                    })
-                }
+                // The only known name left.
+                _ => o.extra_query = read_extra_query(v)?,
             }
         }
         o.validate()?;
@@ -145,49 +144,20 @@ impl SpeakOptions {
     /// `extra_query` key shadowing a typed option.
     pub fn validate(&self) -> Result<(), OptionsError> {
         if self.model.as_deref() == Some("") {
-            return Err(OptionsError::Empty {
-                field: "model".to_owned(),
-            });
+            return Err(empty("model".to_owned()));
         }
         let encoding = self.effective_encoding();
         if let Some(rate) = self.sample_rate {
-            let allowed = encoding.allowed_sample_rates();
-            if !allowed.contains(&rate) {
-                return Err(OptionsError::OutOfRange {
-                    field: "sample_rate",
-                    value: rate.to_string(),
-                    allowed: format!(
-                        "the rates {} supports ({})",
-                        encoding.as_str(),
-                        allowed
-                            .iter()
-                            .map(u32::to_string)
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                });
+            if !encoding.allowed_sample_rates().contains(&rate) {
+                return Err(bad_sample_rate(encoding, rate));
             }
         }
         if let Some(speed) = self.speed {
             if !SPEAK_SPEED_RANGE.contains(&speed) {
-                return Err(OptionsError::OutOfRange {
-                    field: "speed",
-                    value: speed_text(speed),
-                    allowed: "0.7..=1.5".to_owned(),
-                });
+                return Err(out_of_range("speed", &speed_text(speed), "0.7..=1.5"));
             }
         }
-        for (key, _) in &self.extra_query {
-            if key.is_empty() {
-                return Err(OptionsError::Empty {
-                    field: "extra_query key".to_owned(),
-                });
-            }
-            if key != "extra_query" && SPEAK_OPTION_NAMES.contains(&key.as_str()) {
-                return Err(OptionsError::ReservedExtraQuery { key: key.clone() });
-            }
-        }
-        Ok(())
+        check_extra_query(&self.extra_query, SPEAK_OPTION_NAMES)
     }
 
     /// The encoding the server will use (linear16 when unset).
@@ -204,9 +174,9 @@ impl SpeakOptions {
     /// The query parameters in URL order, not yet percent-encoded.
     pub fn query_pairs(&self) -> Vec<(String, String)> {
         let mut q = Query::default();
-        q.push_opt("model", self.model.as_ref());
+        q.push_opt("model", self.model.as_deref());
         q.push_opt("encoding", self.encoding.map(SpeakEncoding::as_str));
-        q.push_opt("sample_rate", self.sample_rate);
+        q.push_u32("sample_rate", self.sample_rate);
         if let Some(speed) = self.speed {
             q.push("speed", speed_text(speed));
         }
@@ -221,6 +191,32 @@ impl SpeakOptions {
     pub fn to_url(&self, endpoint: &Endpoint) -> String {
         endpoint.url("/v1/speak", &render(&self.query_pairs()))
     }
+}
+
+#[cold]
+#[inline(never)]
+fn unknown_option(name: &str) -> OptionsError {
+    OptionsError::UnknownOption {
+        endpoint: "speak",
+        name: name.to_owned(),
+        suggestion: nearest(name, SPEAK_OPTION_NAMES),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn bad_sample_rate(encoding: SpeakEncoding, rate: u32) -> OptionsError {
+    let mut allowed = "the rates ".to_owned();
+    allowed.push_str(encoding.as_str());
+    allowed.push_str(" supports (");
+    for (i, r) in encoding.allowed_sample_rates().iter().enumerate() {
+        if i > 0 {
+            allowed.push_str(", ");
+        }
+        push_decimal(&mut allowed, u64::from(*r));
+    }
+    allowed.push(')');
+    out_of_range("sample_rate", &decimal(rate.into()), &allowed)
 }
 
 /// `speed` as text (shortest round-trip digits, `0.9`, `1`), without pulling `core`'s float formatting into the

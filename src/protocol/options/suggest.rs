@@ -12,35 +12,38 @@ pub(crate) fn nearest<'a>(input: &str, candidates: &[&'a str]) -> Option<&'a str
     let needle = normalize(input);
     let mut best: Option<(usize, &'a str)> = None;
     for &candidate in candidates {
-        let distance = edit_distance(&needle, &normalize(candidate));
+        let distance = distance(&needle, &normalize(candidate));
         if best.is_none_or(|(d, _)| distance < d) {
             best = Some((distance, candidate));
         }
     }
     let (distance, name) = best?;
-    let longest = name.chars().count().max(needle.chars().count());
+    let longest = name.chars().count().max(needle.len());
     let limit = (longest / 3).clamp(1, 3);
     (distance <= limit).then_some(name)
 }
 
-fn normalize(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c == '-' {
-                '_'
-            } else {
-                c.to_ascii_lowercase()
-            }
-        })
-        .filter(|c| *c != '_')
-        .collect()
+/// The name as compared: lowercase ASCII, `-` and `_` dropped, as scalar values ready for [`distance`].
+fn normalize(s: &str) -> Vec<char> {
+    let mut out = Vec::with_capacity(s.len());
+    for c in s.chars() {
+        if c != '-' && c != '_' {
+            out.push(c.to_ascii_lowercase());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    distance(&a, &b)
 }
 
 /// Optimal-string-alignment distance (Levenshtein plus adjacent transposition, so `modle` is 1 from `model`),
 /// over Unicode scalar values, three rows at a time.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
+fn distance(a: &[char], b: &[char]) -> usize {
     let mut before_prev: Vec<usize> = Vec::new();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for (i, &ca) in a.iter().enumerate() {
