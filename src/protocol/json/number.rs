@@ -252,24 +252,36 @@ fn u64_to_f64(w: u64, e10: i64) -> Option<f64> {
     correct(&Big::from_u64(w), e10, scale(w as f64, e10))
 }
 
+/// Digit `i` (as a number) of `int` followed by `frac`; 0 past the end. Not inlined: five loops call it.
+#[inline(never)]
+fn digit_at(int: &[u8], frac: &[u8], i: usize) -> u8 {
+    let b = match i.checked_sub(int.len()) {
+        None => int.get(i),
+        Some(j) => frac.get(j),
+    };
+    b.map_or(0, |&b| b - b'0')
+}
+
 /// The magnitude of a JSON number from its validated parts (`int` and `frac` are ASCII digits, `int` non-empty),
 /// correctly rounded; `None` when it is too large for `f64`.
 pub(super) fn decimal_to_f64(int: &[u8], frac: &[u8], exponent: i64) -> Option<f64> {
-    let all = || int.iter().chain(frac.iter()).map(|&b| b - b'0');
+    // Index loops over the digits of `int` then `frac`: iterator chains over the two slices cost more wasm.
     let total = int.len() + frac.len();
-    let leading = all().take_while(|&d| d == 0).count();
+    let mut leading = 0;
+    while leading < total && digit_at(int, frac, leading) == 0 {
+        leading += 1;
+    }
     if leading == total {
         return Some(0.0);
     }
-    let trailing = frac
-        .iter()
-        .rev()
-        .chain(int.iter().rev())
-        .take_while(|&&b| b == b'0')
-        .count();
-    let n = total - leading - trailing;
+    // Stops at the non-zero digit at `leading` at the latest.
+    let mut end = total;
+    while digit_at(int, frac, end - 1) == 0 {
+        end -= 1;
+    }
+    let n = end - leading;
     // value = D × 10^e10 with D the n significant digits.
-    let e10 = exponent - frac.len() as i64 + trailing as i64;
+    let e10 = exponent - frac.len() as i64 + (total - end) as i64;
     let top = n as i64 + e10; // 10^(top-1) <= value < 10^top
     if top > 309 {
         return None;
@@ -277,25 +289,33 @@ pub(super) fn decimal_to_f64(int: &[u8], frac: &[u8], exponent: i64) -> Option<f
     if top <= -324 {
         return Some(0.0); // below half the smallest subnormal
     }
-    let significant = || all().skip(leading).take(n);
-    let first19 = significant()
-        .take(19)
-        .fold(0u64, |w, d| w * 10 + u64::from(d));
+    let mut first19 = 0u64;
+    for i in leading..end.min(leading + 19) {
+        first19 = first19 * 10 + u64::from(digit_at(int, frac, i));
+    }
     if n <= 19 {
         return u64_to_f64(first19, e10);
     }
-    long_to_f64(significant(), n, e10, first19)
+    long_to_f64(int, frac, leading, n, e10, first19)
 }
 
-/// More than 19 significant digits (rare): exact big-integer correction of a floating-point estimate.
+/// More than 19 significant digits (rare), the first at `leading`: exact big-integer correction of a
+/// floating-point estimate.
 #[cold]
 #[inline(never)]
-fn long_to_f64(digits: impl Iterator<Item = u8>, n: usize, e10: i64, first19: u64) -> Option<f64> {
+fn long_to_f64(
+    int: &[u8],
+    frac: &[u8],
+    leading: usize,
+    n: usize,
+    e10: i64,
+    first19: u64,
+) -> Option<f64> {
     let kept = n.min(MAX_DIGITS);
     let mut big = Big(Vec::new());
-    for d in digits.take(kept) {
+    for i in leading..leading + kept {
         big.mul_small(10);
-        big.add_small(u32::from(d));
+        big.add_small(u32::from(digit_at(int, frac, i)));
     }
     let mut d_exp = e10 + (n - kept) as i64;
     if kept < n {
@@ -383,12 +403,18 @@ fn shortest(x: f64) -> (Vec<u8>, i64) {
 
 /// Digits of `v × 10^e10` (v > 0) without trailing zeros, and its `n`.
 fn digits_of(v: u64, e10: i64) -> (Vec<u8>, i64) {
-    let mut digits = v.to_string().into_bytes();
+    let mut digits = decimal(v);
     let n = digits.len() as i64 + e10;
     while digits.last() == Some(&b'0') {
         digits.pop();
     }
     (digits, n)
+}
+
+/// The decimal digits of `v` (> 0), through the big-integer conversion that is here anyway: the standard
+/// library's integer formatting would pull in `core::fmt` at each call.
+fn decimal(v: u64) -> Vec<u8> {
+    Big::from_u64(v).into_decimal()
 }
 
 /// ECMAScript Number::toString(x) steps 6-10 for digits `d` (k of them, ASCII) and exponent `n`.
@@ -424,7 +450,7 @@ fn layout(d: &[u8], n: i64, out: &mut String) {
             push_digits(out, rest);
         }
         out.push_str(if n > 0 { "e+" } else { "e-" });
-        out.push_str(&(n - 1).unsigned_abs().to_string());
+        push_digits(out, &decimal((n - 1).unsigned_abs()));
     }
 }
 

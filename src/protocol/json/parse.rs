@@ -89,6 +89,8 @@ impl<'a> Parser<'a> {
         }
     }
 
+    // Inlined: as a call, its `Option` goes through memory at each of its many call sites.
+    #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
@@ -102,90 +104,74 @@ impl<'a> Parser<'a> {
     fn value(&mut self, depth: usize) -> Result<Value, Error> {
         self.skip_whitespace();
         match self.peek() {
-            Some(b'{') => self.object(depth),
-            Some(b'[') => self.array(depth),
+            Some(b'{') => self.container(depth, true),
+            Some(b'[') => self.container(depth, false),
             Some(b'"') => self.string().map(Value::String),
-            Some(b't') => self.literal("true", Value::Bool(true)),
-            Some(b'f') => self.literal("false", Value::Bool(false)),
-            Some(b'n') => self.literal("null", Value::Null),
+            Some(b't') => self.literal("true").map(|()| Value::Bool(true)),
+            Some(b'f') => self.literal("false").map(|()| Value::Bool(false)),
+            Some(b'n') => self.literal("null").map(|()| Value::Null),
             Some(b'-' | b'0'..=b'9') => self.number(),
             _ => Err(self.error_here("expected a value")),
         }
     }
 
-    fn literal(&mut self, word: &'static str, value: Value) -> Result<Value, Error> {
+    fn literal(&mut self, word: &'static str) -> Result<(), Error> {
         for &expected in word.as_bytes() {
             if self.peek() != Some(expected) {
                 return Err(self.error_here("expected a value (true, false or null)"));
             }
             self.pos += 1;
         }
-        Ok(value)
+        Ok(())
     }
 
-    fn enter(&self, depth: usize) -> Result<(), Error> {
+    /// An object (`object`) or an array, starting at its opening bracket: one loop for both, as their separators
+    /// and ends are read the same way.
+    fn container(&mut self, depth: usize, object: bool) -> Result<Value, Error> {
         if depth >= MAX_DEPTH {
-            Err(self.error("arrays and objects nested deeper than 128 levels"))
-        } else {
-            Ok(())
+            return Err(self.error("arrays and objects nested deeper than 128 levels"));
         }
-    }
-
-    fn array(&mut self, depth: usize) -> Result<Value, Error> {
-        self.enter(depth)?;
+        let (close, expected_separator) = if object {
+            (b'}', "expected `,` or `}`")
+        } else {
+            (b']', "expected `,` or `]`")
+        };
         self.pos += 1;
         let mut items = Vec::new();
-        self.skip_whitespace();
-        if self.peek() == Some(b']') {
-            self.pos += 1;
-            return Ok(Value::Array(items));
-        }
-        loop {
-            items.push(self.value(depth + 1)?);
-            self.skip_whitespace();
-            match self.peek() {
-                Some(b',') => self.pos += 1,
-                Some(b']') => {
-                    self.pos += 1;
-                    return Ok(Value::Array(items));
-                }
-                _ => return Err(self.error_here("expected `,` or `]`")),
-            }
-        }
-    }
-
-    fn object(&mut self, depth: usize) -> Result<Value, Error> {
-        self.enter(depth)?;
-        self.pos += 1;
         let mut map = Map::new();
         self.skip_whitespace();
-        if self.peek() == Some(b'}') {
-            self.pos += 1;
-            return Ok(Value::Object(map));
-        }
-        loop {
-            self.skip_whitespace();
-            if self.peek() != Some(b'"') {
-                return Err(self.error_here("expected a string key"));
-            }
-            let key = self.string()?;
-            self.skip_whitespace();
-            if self.peek() != Some(b':') {
-                return Err(self.error_here("expected `:`"));
-            }
-            self.pos += 1;
-            let value = self.value(depth + 1)?;
-            map.push(key, value);
-            self.skip_whitespace();
-            match self.peek() {
-                Some(b',') => self.pos += 1,
-                Some(b'}') => {
+        if self.peek() != Some(close) {
+            loop {
+                if object {
+                    self.skip_whitespace();
+                    if self.peek() != Some(b'"') {
+                        return Err(self.error_here("expected a string key"));
+                    }
+                    let key = self.string()?;
+                    self.skip_whitespace();
+                    if self.peek() != Some(b':') {
+                        return Err(self.error_here("expected `:`"));
+                    }
                     self.pos += 1;
-                    return Ok(Value::Object(map));
+                    let value = self.value(depth + 1)?;
+                    map.push(key, value);
+                } else {
+                    items.push(self.value(depth + 1)?);
                 }
-                _ => return Err(self.error_here("expected `,` or `}`")),
+                self.skip_whitespace();
+                match self.peek() {
+                    Some(b',') => self.pos += 1,
+                    Some(b) if b == close => break,
+                    _ => return Err(self.error_here(expected_separator)),
+                }
             }
         }
+        self.pos += 1;
+        Ok(if object {
+            Value::Object(map)
+        } else {
+            Value::Array(items)
+        })
     }
 
     /// A string starting at the opening quote.
@@ -298,30 +284,22 @@ impl<'a> Parser<'a> {
         if negative {
             self.pos += 1;
         }
-        let bytes = self.bytes;
-        let int_start = self.pos;
-        match self.peek() {
-            Some(b'0') => {
-                self.pos += 1;
-                if matches!(self.peek(), Some(b'0'..=b'9')) {
-                    return Err(self.error("invalid number (leading zero)"));
-                }
+        let int = self.digits();
+        match int {
+            [] => return Err(self.error_here("invalid number (expected a digit)")),
+            [b'0', _, ..] => {
+                self.pos = start + usize::from(negative) + 1;
+                return Err(self.error("invalid number (leading zero)"));
             }
-            Some(b'1'..=b'9') => {
-                self.digits();
-            }
-            _ => return Err(self.error_here("invalid number (expected a digit)")),
+            _ => {}
         }
-        let int = bytes.get(int_start..self.pos).unwrap_or_default();
         let mut frac: &[u8] = &[];
         if self.peek() == Some(b'.') {
             self.pos += 1;
-            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+            frac = self.digits();
+            if frac.is_empty() {
                 return Err(self.error_here("invalid number (expected a digit after `.`)"));
             }
-            let frac_start = self.pos;
-            self.digits();
-            frac = bytes.get(frac_start..self.pos).unwrap_or_default();
         }
         let mut exponent: i64 = 0;
         if matches!(self.peek(), Some(b'e' | b'E')) {
@@ -330,10 +308,11 @@ impl<'a> Parser<'a> {
             if matches!(self.peek(), Some(b'-' | b'+')) {
                 self.pos += 1;
             }
-            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+            let digits = self.digits();
+            if digits.is_empty() {
                 return Err(self.error_here("invalid number (expected a digit in the exponent)"));
             }
-            for &d in self.digits() {
+            for &d in digits {
                 // Saturates far beyond any exponent that matters (the value is 0 or out of range by then).
                 exponent = (exponent * 10 + i64::from(d - b'0')).min(1 << 40);
             }

@@ -4,8 +4,8 @@
 //! Owns which fields each type must have and which may vary. Note the trap it exists to avoid: `channel` is an
 //! object in `Results` but a list `[index, total]` in `UtteranceEnd` and `SpeechStarted`.
 
-use super::json_read::Fields;
-use super::{parse_error, parse_object, ServerError, UnknownMessage};
+use super::json_read::{FieldErrors, Fields};
+use super::{message_type, parse_error, parse_object, unknown, ServerError, UnknownMessage};
 use crate::protocol::error::ProtocolError;
 
 /// Start and end (seconds from the start of this connection's audio) of one word of the first alternative.
@@ -120,85 +120,81 @@ pub enum ListenServerMessage {
 impl ListenServerMessage {
     /// Parses one text frame.
     pub fn parse(text: &str) -> Result<Self, ProtocolError> {
-        let (map, message_type) = parse_object(text)?;
+        let map = parse_object(text)?;
+        let message_type = message_type(&map);
         let raw = text.to_owned();
-        Ok(match message_type.as_deref() {
-            Some("Results") => Self::Results(parse_results(Fields::new(&map, "Results"), raw)?),
+        let errors = FieldErrors::default();
+        let fields = |message_type| Fields::new(&map, message_type, &errors);
+        let message = match message_type {
+            Some("Results") => Self::Results(parse_results(fields("Results"), raw)),
             Some("Metadata") => {
-                let f = Fields::new(&map, "Metadata");
+                let f = fields("Metadata");
                 Self::Metadata(ListenMetadata {
-                    request_id: f.string_req("request_id")?,
-                    duration: f.f64_req("duration")?,
-                    channels: f.u32_req("channels")?,
-                    sha256: f.string_opt("sha256")?,
-                    created: f.string_opt("created")?,
+                    request_id: f.string_req("request_id"),
+                    duration: f.f64_req("duration"),
+                    channels: f.u32_req("channels"),
+                    sha256: f.string_opt("sha256"),
+                    created: f.string_opt("created"),
                     raw,
                 })
             }
             Some("UtteranceEnd") => {
-                let f = Fields::new(&map, "UtteranceEnd");
+                let f = fields("UtteranceEnd");
                 Self::UtteranceEnd(UtteranceEnd {
-                    channel: f.u32_list_req("channel")?,
-                    last_word_end: f.f64_req("last_word_end")?,
+                    channel: f.u32_list_req("channel"),
+                    last_word_end: f.f64_req("last_word_end"),
                     raw,
                 })
             }
             Some("SpeechStarted") => {
-                let f = Fields::new(&map, "SpeechStarted");
+                let f = fields("SpeechStarted");
                 Self::SpeechStarted(SpeechStarted {
-                    channel: f.u32_list_req("channel")?,
-                    timestamp: f.f64_req("timestamp")?,
+                    channel: f.u32_list_req("channel"),
+                    timestamp: f.f64_req("timestamp"),
                     raw,
                 })
             }
-            Some("Error") => Self::Error(parse_error(Fields::new(&map, "Error"), text)?),
-            _ => Self::Unknown(UnknownMessage { message_type, raw }),
-        })
+            Some("Error") => Self::Error(parse_error(fields("Error"), raw)),
+            _ => Self::Unknown(unknown(message_type, raw)),
+        };
+        errors.check()?;
+        Ok(message)
     }
 }
 
-fn parse_results(f: Fields<'_>, raw: String) -> Result<Results, ProtocolError> {
-    let channel = f.object_req("channel")?;
-    let alternatives = channel.array_opt("alternatives")?;
-    let (transcript, confidence, words) = match alternatives.first() {
-        None => (String::new(), None, Vec::new()),
-        Some(first) => {
-            let alt = f.element(first, "channel.alternatives")?;
-            let words = alt
-                .array_opt("words")?
-                .iter()
-                .map(|w| {
-                    let w = alt.element(w, "channel.alternatives[0].words")?;
-                    Ok(WordTiming {
-                        start: w.f64_req("start")?,
-                        end: w.f64_req("end")?,
-                    })
-                })
-                .collect::<Result<Vec<_>, ProtocolError>>()?;
-            (
-                alt.string_opt("transcript")?.unwrap_or_default(),
-                alt.f64_opt("confidence")?,
-                words,
-            )
+fn parse_results(f: Fields<'_>, raw: String) -> Results {
+    let channel = f.object_req("channel");
+    let mut transcript = String::new();
+    let mut confidence = None;
+    let mut words = Vec::new();
+    if let Some(first) = channel.array_opt("alternatives").first() {
+        let alt = f.element(first, "channel.alternatives");
+        for w in alt.array_opt("words") {
+            let w = alt.element(w, "channel.alternatives[0].words");
+            words.push(WordTiming {
+                start: w.f64_req("start"),
+                end: w.f64_req("end"),
+            });
         }
-    };
-    let request_id = match f.object_opt("metadata")? {
-        Some(m) => m.string_opt("request_id")?,
-        None => None,
-    };
-    Ok(Results {
-        is_final: f.bool_or_false("is_final")?,
-        speech_final: f.bool_or_false("speech_final")?,
-        from_finalize: f.bool_or_false("from_finalize")?,
-        start: f.f64_req("start")?,
-        duration: f.f64_req("duration")?,
-        channel_index: f.u32_list_req("channel_index")?,
+        transcript = alt.string_opt("transcript").unwrap_or_default();
+        confidence = alt.f64_opt("confidence");
+    }
+    let request_id = f
+        .object_opt("metadata")
+        .and_then(|m| m.string_opt("request_id"));
+    Results {
+        is_final: f.bool_or_false("is_final"),
+        speech_final: f.bool_or_false("speech_final"),
+        from_finalize: f.bool_or_false("from_finalize"),
+        start: f.f64_req("start"),
+        duration: f.f64_req("duration"),
+        channel_index: f.u32_list_req("channel_index"),
         transcript,
         confidence,
         words,
         request_id,
         raw,
-    })
+    }
 }
 
 impl ListenMetadata {

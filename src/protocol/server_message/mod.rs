@@ -59,32 +59,36 @@ impl UnknownMessage {
     }
 }
 
-/// Parses the text into a JSON object and returns it with its `type` (when `type` is a string).
-fn parse_object(text: &str) -> Result<(Map, Option<String>), ProtocolError> {
-    let value = json::parse(text).map_err(|e| ProtocolError::MalformedJson {
-        detail: e.to_string(),
-    })?;
-    match value {
-        Value::Object(map) => {
-            let message_type = map.get("type").and_then(Value::as_str).map(str::to_owned);
-            Ok((map, message_type))
-        }
-        _ => Err(ProtocolError::NotAnObject),
+/// Parses the text into a JSON object.
+fn parse_object(text: &str) -> Result<Map, ProtocolError> {
+    match json::parse(text) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(ProtocolError::NotAnObject),
+        Err(e) => Err(ProtocolError::MalformedJson {
+            detail: e.to_string(),
+        }),
     }
 }
 
-fn parse_error(fields: Fields<'_>, raw: &str) -> Result<ServerError, ProtocolError> {
-    Ok(ServerError {
-        variant: fields.string_opt("variant")?,
-        description: match fields.string_opt("description")? {
-            Some(d) => Some(d),
-            None => fields.string_opt("err_msg")?,
-        },
-        code: match fields.string_opt("code")? {
-            Some(c) => Some(c),
-            None => fields.string_opt("err_code")?,
-        },
-        message: fields.string_opt("message")?,
-        raw: raw.to_owned(),
-    })
+/// The `type` of a message, when it is a string.
+fn message_type(map: &Map) -> Option<&str> {
+    map.get("type").and_then(Value::as_str)
+}
+
+/// The `Unknown` message for a `type` this version does not know (or none).
+fn unknown(message_type: Option<&str>, raw: String) -> UnknownMessage {
+    UnknownMessage {
+        message_type: message_type.map(str::to_owned),
+        raw,
+    }
+}
+
+fn parse_error(fields: Fields<'_>, raw: String) -> ServerError {
+    ServerError {
+        variant: fields.string_opt("variant"),
+        description: fields.string_either("description", "err_msg"),
+        code: fields.string_either("code", "err_code"),
+        message: fields.string_opt("message"),
+        raw,
+    }
 }

@@ -4,8 +4,8 @@
 //! Owns reading both `Warning` spellings: documented `{description, code}` and the real capture
 //! `{warn_code, warn_msg}` (the Python SDK crashed on the latter).
 
-use super::json_read::Fields;
-use super::{parse_error, parse_object, ServerError, UnknownMessage};
+use super::json_read::{FieldErrors, Fields};
+use super::{message_type, parse_error, parse_object, unknown, ServerError, UnknownMessage};
 use crate::protocol::error::ProtocolError;
 
 /// The `Metadata` the speak server sends right after the connection opens.
@@ -65,49 +65,46 @@ pub enum SpeakServerMessage {
 impl SpeakServerMessage {
     /// Parses one text frame.
     pub fn parse(text: &str) -> Result<Self, ProtocolError> {
-        let (map, message_type) = parse_object(text)?;
+        let map = parse_object(text)?;
+        let message_type = message_type(&map);
         let raw = text.to_owned();
-        Ok(match message_type.as_deref() {
+        let errors = FieldErrors::default();
+        let fields = |message_type| Fields::new(&map, message_type, &errors);
+        let message = match message_type {
             Some("Metadata") => {
-                let f = Fields::new(&map, "Metadata");
+                let f = fields("Metadata");
                 Self::Metadata(SpeakMetadata {
-                    request_id: f.string_req("request_id")?,
-                    model_name: f.string_opt("model_name")?,
-                    model_version: f.string_opt("model_version")?,
-                    model_uuid: f.string_opt("model_uuid")?,
-                    additional_model_uuids: f.string_list_opt("additional_model_uuids")?,
+                    request_id: f.string_req("request_id"),
+                    model_name: f.string_opt("model_name"),
+                    model_version: f.string_opt("model_version"),
+                    model_uuid: f.string_opt("model_uuid"),
+                    additional_model_uuids: f.string_list_opt("additional_model_uuids"),
                     raw,
                 })
             }
-            Some("Flushed") => {
-                let f = Fields::new(&map, "Flushed");
-                Self::Flushed(SequenceAck {
-                    sequence_id: f.u32_req("sequence_id")?,
-                    raw,
-                })
-            }
-            Some("Cleared") => {
-                let f = Fields::new(&map, "Cleared");
-                Self::Cleared(SequenceAck {
-                    sequence_id: f.u32_req("sequence_id")?,
-                    raw,
-                })
-            }
+            Some("Flushed") => Self::Flushed(SequenceAck {
+                sequence_id: fields("Flushed").u32_req("sequence_id"),
+                raw,
+            }),
+            Some("Cleared") => Self::Cleared(SequenceAck {
+                sequence_id: fields("Cleared").u32_req("sequence_id"),
+                raw,
+            }),
             Some("Warning") => {
-                let f = Fields::new(&map, "Warning");
-                let code = match f.string_opt("code")? {
-                    Some(c) => c,
-                    None => f.string_opt("warn_code")?.unwrap_or_default(),
-                };
-                let message = match f.string_opt("description")? {
-                    Some(d) => d,
-                    None => f.string_opt("warn_msg")?.unwrap_or_default(),
-                };
-                Self::Warning(ServerWarning { code, message, raw })
+                let f = fields("Warning");
+                Self::Warning(ServerWarning {
+                    code: f.string_either("code", "warn_code").unwrap_or_default(),
+                    message: f
+                        .string_either("description", "warn_msg")
+                        .unwrap_or_default(),
+                    raw,
+                })
             }
-            Some("Error") => Self::Error(parse_error(Fields::new(&map, "Error"), text)?),
-            _ => Self::Unknown(UnknownMessage { message_type, raw }),
-        })
+            Some("Error") => Self::Error(parse_error(fields("Error"), raw)),
+            _ => Self::Unknown(unknown(message_type, raw)),
+        };
+        errors.check()?;
+        Ok(message)
     }
 }
 
