@@ -16,6 +16,8 @@ node_modules/.bin/wasm-opt -O3 --enable-bulk-memory --enable-nontrapping-float-t
   "$wasm" -o "$wasm.opt"
 mv "$wasm.opt" "$wasm"
 echo "pkg: wasm-opt $before -> $(stat -c %s "$wasm") bytes"
+# wasm-bindgen's import names carry random hashes, in the wasm and again in the glue: shorten them in both.
+node scripts/shorten-imports.mjs "$wasm" "$out/deepgram_live_wasm.js"
 if [ "$out" != pkg ]; then
   echo "pkg: built $out (features: ${PKG_FEATURES:-none}; no template merge)"
   exit 0

@@ -1,0 +1,162 @@
+// Shortens the names the package's wasm imports from its JS glue, in both files (run by build-pkg.sh after
+// wasm-opt, before the glue is minified).
+//
+// wasm-bindgen names each import after its Rust path plus a 16-hex-digit hash (`__wbg_close_5f1c…`) and imports
+// all of them from the module "./deepgram_live_wasm_bg.js": about 140 names that appear in the wasm's import
+// section and again as keys of the glue's import object, and that no gzip can shrink (the hashes are random).
+// Renamed to `a`, `b`, … and module `"a"`, the package is ~4 KB gzipped smaller. Exports keep their names (the
+// glue calls them by name). Both files are checked: every renamed import must be exactly one key of the glue's
+// import object, or nothing is written.
+//
+// Usage: node scripts/shorten-imports.mjs pkg/deepgram_live_wasm_bg.wasm pkg/deepgram_live_wasm.js
+import { readFileSync, writeFileSync } from "node:fs";
+
+const GLUE_MODULE = "./deepgram_live_wasm_bg.js";
+const SHORT_MODULE = "a";
+
+const [wasmPath, gluePath] = process.argv.slice(2);
+if (!wasmPath || !gluePath) {
+  console.error("usage: shorten-imports.mjs <module.wasm> <glue.js>");
+  process.exit(2);
+}
+
+function fail(message) {
+  console.error(`shorten-imports: ${message}`);
+  process.exit(1);
+}
+
+/** A cursor over the module's bytes. */
+class Reader {
+  constructor(bytes, pos = 0) {
+    this.bytes = bytes;
+    this.pos = pos;
+  }
+  byte() {
+    if (this.pos >= this.bytes.length) fail("unexpected end of the module");
+    return this.bytes[this.pos++];
+  }
+  u32() {
+    let result = 0;
+    let shift = 0;
+    for (;;) {
+      const b = this.byte();
+      result += (b & 0x7f) * 2 ** shift;
+      if (!(b & 0x80)) return result;
+      shift += 7;
+      if (shift > 28) fail("LEB128 integer too long");
+    }
+  }
+  name() {
+    const len = this.u32();
+    const start = this.pos;
+    this.pos += len;
+    if (this.pos > this.bytes.length) fail("a name runs past the end of the module");
+    return Buffer.from(this.bytes.subarray(start, this.pos)).toString("utf8");
+  }
+  limits() {
+    const flags = this.byte();
+    if (flags > 0x07) fail(`unknown limits flags 0x${flags.toString(16)}`);
+    this.u32();
+    if (flags & 1) this.u32();
+  }
+}
+
+function leb(n) {
+  const out = [];
+  do {
+    let b = n & 0x7f;
+    n = Math.floor(n / 128);
+    if (n) b |= 0x80;
+    out.push(b);
+  } while (n);
+  return Buffer.from(out);
+}
+
+function nameBytes(s) {
+  const b = Buffer.from(s, "utf8");
+  return Buffer.concat([leb(b.length), b]);
+}
+
+/** `a`, `b`, … `Z`, `aa`, `ab`, …: short, unique, valid JS identifiers. */
+function shortName(i) {
+  const letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  let s = "";
+  do {
+    s = letters[i % letters.length] + s;
+    i = Math.floor(i / letters.length) - 1;
+  } while (i >= 0);
+  return s;
+}
+
+const wasm = readFileSync(wasmPath);
+if (wasm.readUInt32LE(0) !== 0x6d736100 || wasm.readUInt32LE(4) !== 1) fail(`${wasmPath} is not a wasm module`);
+
+// Find the import section (id 2).
+const sections = new Reader(wasm, 8);
+let importSection = null;
+while (sections.pos < wasm.length) {
+  const start = sections.pos;
+  const id = sections.byte();
+  const size = sections.u32();
+  const body = sections.pos;
+  sections.pos += size;
+  if (id === 2) importSection = { start, body, end: sections.pos };
+}
+if (!importSection) fail("the module has no import section");
+
+// Re-encode it with the new names; every import descriptor is copied byte for byte.
+const r = new Reader(wasm, importSection.body);
+const count = r.u32();
+const parts = [leb(count)];
+const renames = new Map();
+for (let i = 0; i < count; i++) {
+  const module = r.name();
+  const field = r.name();
+  const descStart = r.pos;
+  const kind = r.byte();
+  switch (kind) {
+    case 0x00: r.u32(); break; // function: type index
+    case 0x01: r.byte(); r.limits(); break; // table: reftype, limits
+    case 0x02: r.limits(); break; // memory
+    case 0x03: r.byte(); r.byte(); break; // global: valtype, mutability
+    case 0x04: r.byte(); r.u32(); break; // tag: attribute, type index
+    default: fail(`unknown import kind 0x${kind.toString(16)} for ${module}.${field}`);
+  }
+  const desc = wasm.subarray(descStart, r.pos);
+  if (module === GLUE_MODULE) {
+    if (!renames.has(field)) renames.set(field, shortName(renames.size));
+    parts.push(nameBytes(SHORT_MODULE), nameBytes(renames.get(field)), desc);
+  } else {
+    parts.push(nameBytes(module), nameBytes(field), desc);
+  }
+}
+if (r.pos !== importSection.end) fail("the import section has trailing bytes");
+if (renames.size === 0) fail(`no import from "${GLUE_MODULE}": nothing to shorten (wrong file?)`);
+const payload = Buffer.concat(parts);
+const out = Buffer.concat([
+  wasm.subarray(0, importSection.start),
+  Buffer.from([2]),
+  leb(payload.length),
+  payload,
+  wasm.subarray(importSection.end),
+]);
+
+// The glue: each import is one `name: function(` key of the import object, and the object is returned under the
+// module's name.
+let glue = readFileSync(gluePath, "utf8");
+for (const [from, to] of renames) {
+  const key = new RegExp(`(^|[\\s,{])${from}: function\\(`, "g");
+  const hits = glue.match(key)?.length ?? 0;
+  if (hits !== 1) fail(`expected the glue to define import ${from} once, found ${hits}`);
+  glue = glue.replace(key, (_, before) => `${before}${to}: function(`);
+}
+const moduleKey = `${JSON.stringify(GLUE_MODULE)}: import0`;
+if (glue.split(moduleKey).length !== 2) fail(`expected the glue to name the import module once (${moduleKey})`);
+glue = glue.replace(moduleKey, `${JSON.stringify(SHORT_MODULE)}: import0`);
+for (const from of renames.keys()) {
+  if (glue.includes(from)) fail(`the glue still mentions ${from} after renaming`);
+}
+
+writeFileSync(wasmPath, out);
+writeFileSync(gluePath, glue);
+console.log(`shorten-imports: ${renames.size} imports renamed; wasm ${wasm.length} -> ${out.length} bytes`);
