@@ -5,8 +5,9 @@
 // all of them from the module "./deepgram_live_wasm_bg.js": about 140 names that appear in the wasm's import
 // section and again as keys of the glue's import object, and that no gzip can shrink (the hashes are random).
 // Renamed to `a`, `b`, … and module `"a"`, the package is ~4 KB gzipped smaller. Exports keep their names (the
-// glue calls them by name). Both files are checked: every renamed import must be exactly one key of the glue's
-// import object, or nothing is written.
+// glue calls them by name), except the closure shims wasm-bindgen also names with a hash
+// (`wasm_bindgen__convert__closures_____invoke__h…`), which become `invoke0`, `invoke1`, … in both files. Both files
+// are checked: every renamed import must be exactly one key of the glue's import object, or nothing is written.
 //
 // Usage: node scripts/shorten-imports.mjs pkg/deepgram_live_wasm_bg.wasm pkg/deepgram_live_wasm.js
 import { readFileSync, writeFileSync } from "node:fs";
@@ -103,6 +104,17 @@ while (sections.pos < wasm.length) {
   if (id === 2) importSection = { start, body, end: sections.pos };
 }
 if (!importSection) fail("the module has no import section");
+let exportSection = null;
+sections.pos = 8;
+while (sections.pos < wasm.length) {
+  const start = sections.pos;
+  const id = sections.byte();
+  const size = sections.u32();
+  const body = sections.pos;
+  sections.pos += size;
+  if (id === 7) exportSection = { start, body, end: sections.pos };
+}
+if (!exportSection) fail("the module has no export section");
 
 // Re-encode it with the new names; every import descriptor is copied byte for byte.
 const r = new Reader(wasm, importSection.body);
@@ -133,12 +145,36 @@ for (let i = 0; i < count; i++) {
 if (r.pos !== importSection.end) fail("the import section has trailing bytes");
 if (renames.size === 0) fail(`no import from "${GLUE_MODULE}": nothing to shorten (wrong file?)`);
 const payload = Buffer.concat(parts);
+
+// The export section: only the hashed closure shims are renamed; an export is a name, a kind byte and an index.
+const SHIM = /^wasm_bindgen__convert__closures_____invoke__h[0-9a-f]{16}$/;
+const e = new Reader(wasm, exportSection.body);
+const exportCount = e.u32();
+const exportParts = [leb(exportCount)];
+const shims = new Map();
+for (let i = 0; i < exportCount; i++) {
+  const field = e.name();
+  const descStart = e.pos;
+  e.byte();
+  e.u32();
+  const desc = wasm.subarray(descStart, e.pos);
+  if (SHIM.test(field)) shims.set(field, `invoke${shims.size}`);
+  exportParts.push(nameBytes(shims.get(field) ?? field), desc);
+}
+if (e.pos !== exportSection.end) fail("the export section has trailing bytes");
+const exportPayload = Buffer.concat(exportParts);
+
+// Sections appear in id order, so the import section (2) comes before the export section (7).
 const out = Buffer.concat([
   wasm.subarray(0, importSection.start),
   Buffer.from([2]),
   leb(payload.length),
   payload,
-  wasm.subarray(importSection.end),
+  wasm.subarray(importSection.end, exportSection.start),
+  Buffer.from([7]),
+  leb(exportPayload.length),
+  exportPayload,
+  wasm.subarray(exportSection.end),
 ]);
 
 // The glue: each import is one `name: function(` key of the import object, and the object is returned under the
@@ -156,7 +192,14 @@ glue = glue.replace(moduleKey, `${JSON.stringify(SHORT_MODULE)}: import0`);
 for (const from of renames.keys()) {
   if (glue.includes(from)) fail(`the glue still mentions ${from} after renaming`);
 }
+// A shim's name is both the export the glue calls (`wasm.<name>(`) and the glue's own wrapper function: both go.
+for (const [from, to] of shims) {
+  if (!glue.includes(`wasm.${from}(`)) fail(`expected the glue to call the export ${from}`);
+  if (new RegExp(`\\b${to}\\b`).test(glue)) fail(`the glue already uses the name ${to}`);
+  glue = glue.split(from).join(to);
+}
+if (glue.includes("wasm_bindgen__convert__closures_____invoke__h")) fail("the glue names a closure shim the module does not export");
 
 writeFileSync(wasmPath, out);
 writeFileSync(gluePath, glue);
-console.log(`shorten-imports: ${renames.size} imports renamed; wasm ${wasm.length} -> ${out.length} bytes`);
+console.log(`shorten-imports: ${renames.size} imports and ${shims.size} closure shims renamed; wasm ${wasm.length} -> ${out.length} bytes`);
