@@ -30,19 +30,10 @@ fi
 cp -r pkg-template/. pkg/
 version=$(awk -F'"' '/^version = / {print $2; exit}' Cargo.toml)
 sed -i "s/\"version\": \"0.0.0-template\"/\"version\": \"$version\"/" pkg/package.json
-# The shipped JS is minified (what an app's bundler would do anyway, and what a page without a bundler now gets):
-# the glue 59 -> ~30 KB, the worklets 15 -> ~6 KB. --keep-names keeps the glue's class names, but not in the
-# worklet modules: it adds calls to a helper defined outside their register functions, which the Blob fallback
-# rebuilds from their own source text alone (tests/e2e/demo.test.mjs loads the packaged worklets that way).
-# The readable sources are js/ and wasm-bindgen's output.
-for f in pkg/deepgram_live_wasm.js pkg/snippets/*/js/*.js; do
-  names=--keep-names
-  case $f in *-processor.js) names= ;; esac
-  node_modules/.bin/esbuild "$f" --minify $names --format=esm --log-level=warning --outfile="$f.min"
-  mv "$f.min" "$f"
-done
-# The glue's first line is Deno's `@ts-self-types` pragma (minifying drops comments): point it at index.d.ts.
-sed -i '1i /* @ts-self-types="./index.d.ts" */' pkg/deepgram_live_wasm.js
+# The shipped JS is minified (scripts/minify-js.mjs: what an app's bundler would do anyway, and what a page
+# without a bundler now gets): glue 59 -> 21 KB, worklets 15 -> 6 KB. The readable sources are js/ and
+# wasm-bindgen's output.
+node scripts/minify-js.mjs pkg/deepgram_live_wasm.js pkg/snippets/*/js/*.js
 rm -f pkg/.gitignore
 # Every path package.json ships must exist, or npm would silently publish a package without it.
 node -e '

@@ -309,7 +309,14 @@ async function run() {
       return done.summary;
     });
 
-    await check("the packaged (minified) worklets also load as Blob modules, the fallback for hosts without the files", async () => {
+    await check("the packaged (minified) JS keeps its class names, and its worklets also load as Blob modules", async () => {
+      const names = await page.evaluate(async (url) => {
+        const m = await import(url);
+        return [m.Transcriber.name, m.Speaker.name, m.VoiceSession.name];
+      }, `${server.url}/pkg/deepgram_live_wasm.js`);
+      if (names.join() !== "Transcriber,Speaker,VoiceSession") {
+        fail(`expected the exported classes to keep their names (console.log shows them), got ${names.join(", ")}`);
+      }
       // The Blob fallback rebuilds each worklet module from its register function's own source text, so that
       // function must not reference anything outside itself, minified or not.
       const snippets = readdirSync(path.join("pkg", "snippets"));
@@ -340,7 +347,7 @@ async function run() {
         return { loaded };
       }, base);
       if (result.error) fail(`expected both packaged worklets to register from a Blob module, ${result.error}`);
-      return result.loaded.join(", ");
+      return `${names.join(", ")}; Blob modules: ${result.loaded.join(", ")}`;
     });
 
     await check("Stop all releases everything, and no console errors happened during the run", async () => {
