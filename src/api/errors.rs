@@ -1,7 +1,10 @@
 //! JavaScript `Error` objects carrying a stable `kind` beside the message.
 
-use js_sys::Reflect;
+use std::fmt::Display;
+
 use wasm_bindgen::JsValue;
+
+use crate::web::set_field;
 
 /// The stable error kinds apps can switch on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,15 +42,28 @@ impl ErrorKind {
 
 /// A JS `Error` with `message` and `kind`.
 pub fn js_error(kind: ErrorKind, message: &str) -> JsValue {
-    let e = js_sys::Error::new(message);
-    let _ = Reflect::set(&e, &"kind".into(), &kind.as_str().into());
-    e.into()
+    let e: JsValue = js_sys::Error::new(message).into();
+    set_field(&e, "kind", kind.as_str().into());
+    e
+}
+
+/// A `state` error with the message of `error` (a session refusing a call, or `None`: no session yet, the
+/// message then says to call `start()` on `class`). Cold and shared through `dyn Display`: the message is built
+/// once here, not at every method of every class.
+#[cold]
+#[inline(never)]
+pub fn state_error(class: &str, error: Option<&dyn Display>) -> JsValue {
+    let message = match error {
+        Some(e) => e.to_string(),
+        None => [class, ": not started: call start() first"].concat(),
+    };
+    js_error(ErrorKind::State, &message)
 }
 
 /// A plain `{kind, message}` object for `error` events.
 pub fn error_payload(kind: ErrorKind, message: &str) -> JsValue {
-    let o = js_sys::Object::new();
-    let _ = Reflect::set(&o, &"kind".into(), &kind.as_str().into());
-    let _ = Reflect::set(&o, &"message".into(), &message.into());
-    o.into()
+    let o: JsValue = js_sys::Object::new().into();
+    set_field(&o, "kind", kind.as_str().into());
+    set_field(&o, "message", message.into());
+    o
 }

@@ -5,12 +5,14 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use super::errors::{error_payload, ErrorKind};
 use super::js_options::parse_json;
-use crate::protocol::json::format_number;
 use crate::protocol::CloseInfo;
+use crate::web::{get_field, set_field};
 
-/// Sets `key` on `o` (a plain object; cannot fail).
+/// Sets `key` on `o` (a plain object; cannot fail). Only the conversion is generic (and inlined): the rest is
+/// the one shared [`set_field`].
+#[inline]
 pub fn set(o: &Object, key: &str, value: impl Into<JsValue>) {
-    let _ = Reflect::set(o, &JsValue::from_str(key), &value.into());
+    set_field(o, key, value.into());
 }
 
 /// `{code, message}` for `warning` events.
@@ -47,36 +49,15 @@ pub fn bytes_of(v: &JsValue) -> Option<Vec<u8>> {
     None
 }
 
-/// An optional number within `min..=max` (fractions allowed).
-pub fn number(v: &JsValue, path: &str, min: f64, max: f64) -> Result<Option<f64>, String> {
-    if v.is_undefined() || v.is_null() {
-        return Ok(None);
-    }
-    match v.as_f64() {
-        Some(n) if n.is_finite() && n >= min && n <= max => Ok(Some(n)),
-        // format_number, not `{}`: core's float formatting would add ~20 KB to the wasm.
-        _ => Err(format!(
-            "{path}: expected a number from {} to {}",
-            format_number(min),
-            format_number(max)
-        )),
-    }
-}
-
 /// The `error` event for a server `Error` message: `{kind: "server", message, server}`, the message taken from
 /// whichever field the server filled (`description`, `err_msg` or `message`).
 pub fn server_error(raw: &str) -> JsValue {
     let server = parse_json(raw);
     let message = ["description", "err_msg", "message"]
         .iter()
-        .find_map(|k| {
-            Reflect::get(&server, &JsValue::from_str(k))
-                .ok()
-                .and_then(|v| v.as_string())
-                .filter(|m| !m.is_empty())
-        })
+        .find_map(|k| get_field(&server, k).as_string().filter(|m| !m.is_empty()))
         .unwrap_or_else(|| "the server reported an error".into());
     let o = error_payload(ErrorKind::Server, &message);
-    let _ = Reflect::set(&o, &"server".into(), &server);
+    set_field(&o, "server", server);
     o
 }

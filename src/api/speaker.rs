@@ -2,6 +2,7 @@
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
+use std::fmt::Display;
 use std::rc::Rc;
 
 use js_sys::{Function, Object, Promise, Reflect};
@@ -9,11 +10,12 @@ use wasm_bindgen::prelude::*;
 use web_sys::{AudioContext, AudioNode};
 
 use super::connection::{self, HasSession, Link};
-use super::errors::{error_payload, js_error, ErrorKind};
+use super::errors::{error_payload, js_error, state_error, ErrorKind};
 use super::events::{dispatch, subscribe, unsubscribe, EventHub};
-use super::js_options::{endpoint_and_auth, parse_json, to_json, JsOptions};
+use super::js_options::{endpoint_and_auth, parse_json, JsOptions};
 use super::payload::{self, set};
 use crate::audio::{Playout, PlayoutConfig, PlayoutEvent, SampleFormat, WorkletReport};
+use crate::protocol::json::format_number;
 use crate::protocol::{
     Auth, Endpoint, SessionState, SpeakConfig, SpeakEncoding, SpeakEvent, SpeakOptions,
     SpeakSession,
@@ -22,7 +24,7 @@ use crate::web::clock::{now_ms, now_precise_ms};
 use crate::web::playback::{PlaybackNode, PlaybackParams};
 use crate::web::socket::SocketEvent;
 use crate::web::worklet::WorkletSource;
-use crate::web::{audio_context, defer_drop};
+use crate::web::{audio_context, defer_drop, set_field};
 
 /// The events a `Speaker` emits.
 pub const SPEAKER_EVENTS: &[&str] = &[
@@ -122,57 +124,56 @@ pub(crate) const SPEAKER_KEYS: &[&str] = &[
     "destination",
 ];
 
-/// Reads the options (keys already checked); the speak query options are under `options_key`.
-fn parse_config(o: &JsOptions<'_>, options_key: &str) -> Result<Config, String> {
-    let (endpoint, auth) = endpoint_and_auth(o)?;
-    let options = SpeakOptions::from_json(&to_json(&o.get(options_key), &o.path(options_key))?)
-        .map_err(|e| format!("{}: {e}", o.path(options_key)))?;
-    let playback = o.bool("playback")?.unwrap_or(true);
+/// Reads the options (keys already checked); the speak query options are under `options_key`. Errors are
+/// recorded in `o` (the config is then incomplete and must not be used).
+fn parse_config(o: &mut JsOptions<'_>, options_key: &str) -> Config {
+    let (endpoint, auth) = endpoint_and_auth(o);
+    let options = match o.json(options_key) {
+        Some(v) => o.check(options_key, SpeakOptions::from_json(&v)),
+        None => SpeakOptions::default(),
+    };
+    let playback = o.bool("playback").unwrap_or(true);
+    let encoding = options.effective_encoding();
     if playback
         && !matches!(
-            options.effective_encoding(),
+            encoding,
             SpeakEncoding::Linear16 | SpeakEncoding::Mulaw | SpeakEncoding::Alaw
         )
     {
-        return Err(format!(
-            "{}: \"{}\" cannot be played by the playback worklet: use linear16 (default), mulaw or alaw, or set playback: false and play the audio events yourself",
-            o.path(&format!("{options_key}.encoding")),
-            options.effective_encoding().as_str()
-        ));
+        o.fail_at(
+            &[options_key, ".encoding"].concat(),
+            &["\"", encoding.as_str(), "\" cannot be played by the playback worklet: use linear16 (default), mulaw or alaw, or set playback: false and play the audio events yourself"].concat(),
+        );
     }
     let mut speak = SpeakConfig {
-        encoding: options.effective_encoding(),
+        encoding,
         ..SpeakConfig::default()
     };
-    if let Some(v) = o.int("closeTimeoutMs", 100, 120_000)? {
+    if let Some(v) = o.int("closeTimeoutMs", 100, 120_000) {
         speak.close_timeout_ms = v;
     }
-    let volume = payload::number(&o.get("volume"), &o.path("volume"), 0.0, 10.0)?.unwrap_or(1.0);
-    let pre_roll_ms = o.int("preRollMs", 0, 1000)?.unwrap_or(60) as u32;
-    let fade_ms = payload::number(&o.get("clearFadeMs"), &o.path("clearFadeMs"), 0.5, 10.0)?
+    let volume = o.number("volume", 0.0, 10.0).unwrap_or(1.0);
+    let pre_roll_ms = o.int("preRollMs", 0, 1000).unwrap_or(60) as u32;
+    let fade_ms = o
+        .number("clearFadeMs", 0.5, 10.0)
         .unwrap_or(DEFAULT_FADE_MS);
-    let buffer_ms = o.int("bufferMs", 200, 60_000)?.unwrap_or(2000) as u32;
+    let buffer_ms = o.int("bufferMs", 200, 60_000).unwrap_or(2000) as u32;
     if u64::from(pre_roll_ms) * 2 > u64::from(buffer_ms) {
-        return Err(format!(
-            "{}: {pre_roll_ms} ms of pre-roll needs bufferMs of at least {} ms",
-            o.path("preRollMs"),
-            pre_roll_ms * 2
-        ));
+        o.fail_at(
+            "preRollMs",
+            &[
+                &format_number(f64::from(pre_roll_ms)),
+                " ms of pre-roll needs bufferMs of at least ",
+                &format_number(f64::from(pre_roll_ms * 2)),
+                " ms",
+            ]
+            .concat(),
+        );
     }
-    let worklet = match o.string("worklet")?.as_deref() {
-        None | Some("file") => WorkletSource::File,
-        Some("blob") => WorkletSource::Blob,
-        Some(u) if u.contains('/') || u.contains(':') => WorkletSource::Url(u.to_string()),
-        Some(other) => {
-            return Err(format!(
-                "{}: \"{other}\" is not \"file\", \"blob\" or a URL of playback-processor.js",
-                o.path("worklet")
-            ))
-        }
-    };
+    let worklet = o.worklet("playback-processor.js");
     // Must belong to the same AudioContext (connecting says so otherwise).
-    let destination = o.object::<AudioNode>("destination", "AudioNode")?;
-    Ok(Config {
+    let destination = o.object::<AudioNode>("destination", "AudioNode");
+    Config {
         endpoint,
         auth,
         options,
@@ -184,7 +185,7 @@ fn parse_config(o: &JsOptions<'_>, options_key: &str) -> Result<Config, String> 
         buffer_ms,
         worklet,
         destination,
-    })
+    }
 }
 
 #[wasm_bindgen]
@@ -192,15 +193,13 @@ impl Speaker {
     /// Validates the options synchronously; throws an `Error` (with `kind: "options"`) naming the bad field.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<Speaker, JsValue> {
-        let fail = |m: String| js_error(ErrorKind::Options, &m);
-        let o = JsOptions::new(&options, CLASS).map_err(fail)?;
+        let mut o = JsOptions::new(&options, CLASS);
         let mut keys = SPEAKER_KEYS.to_vec();
         keys.push("audioContext");
-        o.only(&keys).map_err(fail)?;
-        let config = parse_config(&o, "options").map_err(fail)?;
-        let context = o
-            .object::<AudioContext>("audioContext", "AudioContext")
-            .map_err(fail)?;
+        o.only(&keys);
+        let config = parse_config(&mut o, "options");
+        let context = o.object::<AudioContext>("audioContext", "AudioContext");
+        o.finish().map_err(|m| js_error(ErrorKind::Options, &m))?;
         Ok(Speaker::from_config(config, context))
     }
 
@@ -237,19 +236,14 @@ impl Speaker {
     /// connection if needed.
     pub fn speak(&self, text: &str) -> Result<(), JsValue> {
         self.ensure_started()?;
-        with_session(&self.shared, |s, now| {
-            s.speak(text, now).map(|_| 0).map_err(|e| e.to_string())
-        })
-        .map(|_| ())
+        with_session(&self.shared, Some(text)).map(|_| ())
     }
 
     /// Asks the server to synthesize everything queued; returns the `sequence_id` its `flushed` (and the
     /// segment's `playbackEnd`) will carry.
     pub fn flush(&self) -> Result<u32, JsValue> {
         self.ensure_started()?;
-        let id = with_session(&self.shared, |s, now| {
-            s.flush(now).map_err(|e| e.to_string())
-        })?;
+        let id = with_session(&self.shared, None)?;
         {
             let mut inner = self.shared.inner.borrow_mut();
             let ticket =
@@ -385,13 +379,14 @@ impl Speaker {
 
 impl Speaker {
     /// A Speaker for `VoiceSession`: its options bag `o` (keys already checked), speak options under
-    /// `options_key`, playing in `context` (which the session owns).
+    /// `options_key`, playing in `context` (which the session owns). Errors are recorded in `o`: only use the
+    /// Speaker once `o` finished without one.
     pub(crate) fn for_session(
-        o: &JsOptions<'_>,
+        o: &mut JsOptions<'_>,
         options_key: &str,
         context: Option<AudioContext>,
-    ) -> Result<Speaker, String> {
-        Ok(Speaker::from_config(parse_config(o, options_key)?, context))
+    ) -> Speaker {
+        Speaker::from_config(parse_config(o, options_key), context)
     }
 
     /// Plays in `ctx` (a `VoiceSession`'s); only before the Speaker started.
@@ -465,19 +460,25 @@ pub(crate) fn is_playing(shared: &Rc<SpeakerShared>) -> bool {
         .unwrap_or(false)
 }
 
-fn with_session(
-    shared: &Rc<SpeakerShared>,
-    f: impl FnOnce(&mut SpeakSession, u64) -> Result<u32, String>,
-) -> Result<u32, JsValue> {
+/// `speak(text)` (`Some`) or `flush()` (`None`, giving its sequence id) on the session, then a pump: one copy for
+/// both.
+fn with_session(shared: &Rc<SpeakerShared>, speak: Option<&str>) -> Result<u32, JsValue> {
     let result = {
         let mut inner = shared.inner.borrow_mut();
         match inner.session.as_mut() {
-            Some(s) => f(s, now_ms()),
-            None => Err(format!("{CLASS}: not started: call start() first")),
+            Some(s) => {
+                let now = now_ms();
+                match speak {
+                    Some(text) => s.speak(text, now).map(|()| 0),
+                    None => s.flush(now),
+                }
+                .map_err(Some)
+            }
+            None => Err(None),
         }
     };
     pump(shared);
-    result.map_err(|m| js_error(ErrorKind::State, &m))
+    result.map_err(|e| state_error(CLASS, e.as_ref().map(|e| e as &dyn Display)))
 }
 
 pub(crate) fn clear_shared(shared: &Rc<SpeakerShared>) -> Result<u32, JsValue> {
@@ -485,9 +486,7 @@ pub(crate) fn clear_shared(shared: &Rc<SpeakerShared>) -> Result<u32, JsValue> {
         let mut inner = shared.inner.borrow_mut();
         let now = now_ms();
         let id = match inner.session.as_mut() {
-            Some(s) => s
-                .clear(now)
-                .map_err(|e| js_error(ErrorKind::State, &e.to_string()))?,
+            Some(s) => s.clear(now).map_err(|e| state_error(CLASS, Some(&e)))?,
             None => {
                 return Err(js_error(
                     ErrorKind::State,
@@ -856,7 +855,7 @@ fn pump(shared: &Rc<SpeakerShared>) {
                     SpeakEvent::Warning { code, message, raw } => {
                         let w = payload::warning(&code, &message);
                         if let Some(raw) = raw {
-                            let _ = Reflect::set(&w, &"server".into(), &parse_json(&raw));
+                            set_field(&w, "server", parse_json(&raw));
                         }
                         events.push("warning", w);
                     }

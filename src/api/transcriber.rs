@@ -1,16 +1,17 @@
 //! `Transcriber`: microphone (or app audio) → live speech-to-text over `/v1/listen`.
 
 use std::cell::RefCell;
+use std::fmt::Display;
 use std::rc::Rc;
 
-use js_sys::{Function, Object, Promise, Reflect};
+use js_sys::{Function, Object, Promise};
 use wasm_bindgen::prelude::*;
 use web_sys::{AudioContext, AudioNode, MediaStream};
 
 use super::connection::{self, HasSession, Link};
-use super::errors::{error_payload, js_error, ErrorKind};
+use super::errors::{error_payload, js_error, state_error, ErrorKind};
 use super::events::{dispatch, subscribe, unsubscribe, EventHub};
-use super::js_options::{endpoint_and_auth, parse_json, to_json, JsOptions};
+use super::js_options::{endpoint_and_auth, parse_json, JsOptions};
 use super::payload::{self, bytes_of};
 use crate::audio::{CaptureEncoder, LatencyHistogram, LevelMeter, SampleFormat};
 use crate::protocol::{
@@ -128,21 +129,19 @@ impl Transcriber {
     /// Validates the options synchronously; throws an `Error` (with `kind: "options"`) naming the bad field.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<Transcriber, JsValue> {
-        let config = JsOptions::new(&options, CLASS)
-            .and_then(|o| {
-                o.only(TRANSCRIBER_KEYS)?;
-                parse_config(&o, "options")
-            })
-            .map_err(|m| js_error(ErrorKind::Options, &m))?;
+        let mut o = JsOptions::new(&options, CLASS);
+        o.only(TRANSCRIBER_KEYS);
+        let config = parse_config(&mut o, "options");
+        o.finish().map_err(|m| js_error(ErrorKind::Options, &m))?;
         Ok(Transcriber::from_config(config))
     }
 }
 
 impl Transcriber {
     /// A Transcriber for `VoiceSession`: its options bag `o` (keys already checked), listen options under
-    /// `options_key`.
-    pub(crate) fn for_session(o: &JsOptions<'_>, options_key: &str) -> Result<Transcriber, String> {
-        Ok(Transcriber::from_config(parse_config(o, options_key)?))
+    /// `options_key`. Errors are recorded in `o`: only use the Transcriber once `o` finished without one.
+    pub(crate) fn for_session(o: &mut JsOptions<'_>, options_key: &str) -> Transcriber {
+        Transcriber::from_config(parse_config(o, options_key))
     }
 
     /// Another handle on the same Transcriber.
@@ -238,7 +237,7 @@ impl Transcriber {
             // An empty binary frame would end the stream on older servers: never send one.
             return Ok(());
         }
-        self.with_session(|s, now| s.send_audio(bytes, now).map_err(|e| e.to_string()))
+        self.with_session(Call::Audio(bytes))
     }
 
     /// Stops sending captured audio; KeepAlive messages keep the stream open.
@@ -254,12 +253,12 @@ impl Transcriber {
     /// Sends a KeepAlive now (automatic ones go out after `keepAliveMs` without audio).
     #[wasm_bindgen(js_name = keepAlive)]
     pub fn keep_alive(&self) -> Result<(), JsValue> {
-        self.with_session(|s, now| s.keep_alive(now).map_err(|e| e.to_string()))
+        self.with_session(Call::KeepAlive)
     }
 
     /// Asks the server to finalize what it has buffered (a result with `from_finalize: true` follows).
     pub fn finalize(&self) -> Result<(), JsValue> {
-        self.with_session(|s, now| s.finalize(None, now).map_err(|e| e.to_string()))
+        self.with_session(Call::Finalize)
     }
 
     /// Ends the stream gracefully: stops capture, sends CloseStream, and resolves with the server's final
@@ -324,9 +323,7 @@ impl Transcriber {
     pub fn stats(&self) -> JsValue {
         let inner = self.shared.inner.borrow();
         let o = Object::new();
-        let set = |k: &str, v: f64| {
-            let _ = Reflect::set(&o, &k.into(), &v.into());
-        };
+        let set = |k: &str, v: f64| payload::set(&o, k, v);
         set("capturedFrames", inner.capture_stats.frames as f64);
         set("capturedSamples", inner.capture_stats.samples as f64);
         set("capturedBytes", inner.capture_stats.bytes as f64);
@@ -348,14 +345,14 @@ impl Transcriber {
         if h.count() > 0 {
             let l = Object::new();
             let put = |k: &str, v: Option<f64>| {
-                let _ = Reflect::set(&l, &k.into(), &v.map_or(JsValue::NULL, JsValue::from));
+                payload::set(&l, k, v.map_or(JsValue::NULL, JsValue::from))
             };
             put("last", h.last());
             put("p50", h.percentile(50.0));
             put("p99", h.percentile(99.0));
             put("max", h.max());
             put("count", Some(h.count() as f64));
-            let _ = Reflect::set(&o, &"captureToSendMs".into(), &l);
+            payload::set(&o, "captureToSendMs", l);
         }
         set(
             "bufferedAmount",
@@ -369,20 +366,33 @@ impl Transcriber {
     }
 }
 
+/// A call of the app on the session, for [`Transcriber::with_session`].
+enum Call {
+    Audio(Vec<u8>),
+    KeepAlive,
+    Finalize,
+}
+
 impl Transcriber {
-    fn with_session(
-        &self,
-        f: impl FnOnce(&mut ListenSession, u64) -> Result<(), String>,
-    ) -> Result<(), JsValue> {
+    /// Makes `call` on the session, then pumps; an enum rather than a closure so there is one copy of this.
+    fn with_session(&self, call: Call) -> Result<(), JsValue> {
         let result = {
             let mut inner = self.shared.inner.borrow_mut();
             match inner.session.as_mut() {
-                Some(s) => f(s, now_ms()),
-                None => Err(format!("{CLASS}: not started: call start() first")),
+                Some(s) => {
+                    let now = now_ms();
+                    match call {
+                        Call::Audio(bytes) => s.send_audio(bytes, now),
+                        Call::KeepAlive => s.keep_alive(now),
+                        Call::Finalize => s.finalize(None, now),
+                    }
+                    .map_err(Some)
+                }
+                None => Err(None),
             }
         };
         pump(&self.shared);
-        result.map_err(|m| js_error(ErrorKind::State, &m))
+        result.map_err(|e| state_error(CLASS, e.as_ref().map(|e| e as &dyn Display)))
     }
 }
 
@@ -402,32 +412,36 @@ pub(crate) const TRANSCRIBER_KEYS: &[&str] = &[
     "reconnect",
 ];
 
-/// Reads the options (keys already checked); the listen query options are under `options_key`.
-fn parse_config(o: &JsOptions<'_>, options_key: &str) -> Result<Config, String> {
-    let (endpoint, auth) = endpoint_and_auth(o)?;
-    let options = ListenOptions::from_json(&to_json(&o.get(options_key), &o.path(options_key))?)
-        .map_err(|e| format!("{}: {e}", o.path(options_key)))?;
+/// Reads the options (keys already checked); the listen query options are under `options_key`. Errors are
+/// recorded in `o` (the config is then incomplete and must not be used).
+fn parse_config(o: &mut JsOptions<'_>, options_key: &str) -> Config {
+    let (endpoint, auth) = endpoint_and_auth(o);
+    let options = match o.json(options_key) {
+        Some(v) => o.check(options_key, ListenOptions::from_json(&v)),
+        None => ListenOptions::default(),
+    };
     let mut listen = ListenConfig::default();
-    if let Some(v) = o.int("keepAliveMs", 0, 9_000)? {
+    if let Some(v) = o.int("keepAliveMs", 0, 9_000) {
         listen.keep_alive_ms = v;
     }
-    if let Some(v) = o.int("closeTimeoutMs", 100, 120_000)? {
+    if let Some(v) = o.int("closeTimeoutMs", 100, 120_000) {
         listen.close_timeout_ms = v;
     }
-    if let Some(v) = o.int("finalizeTimeoutMs", 100, 120_000)? {
+    if let Some(v) = o.int("finalizeTimeoutMs", 100, 120_000) {
         listen.finalize_timeout_ms = v;
     }
-    if let Some(v) = o.int("bufferHighWaterBytes", 1024, 1 << 30)? {
+    if let Some(v) = o.int("bufferHighWaterBytes", 1024, 1 << 30) {
         listen.buffer_high_water_bytes = v as usize;
     }
-    if let Some(v) = o.int("bufferCapBytes", 1024, 1 << 30)? {
+    if let Some(v) = o.int("bufferCapBytes", 1024, 1 << 30) {
         listen.buffer_cap_bytes = v as usize;
     }
-    let frame_ms = o.int("frameMs", 10, 100)?.unwrap_or(20) as u32;
-    let worklet = parse_worklet(o)?;
-    let microphone = parse_microphone(&o.get("microphone"), &o.path("microphone"))?;
-    let reconnect = parse_reconnect(o)?;
-    Ok(Config {
+    let frame_ms = o.int("frameMs", 10, 100).unwrap_or(20) as u32;
+    let worklet = o.worklet("capture-processor.js");
+    let microphone = o.get("microphone");
+    let microphone = parse_microphone(o, &microphone);
+    let reconnect = parse_reconnect(o);
+    Config {
         endpoint,
         auth,
         options,
@@ -436,77 +450,69 @@ fn parse_config(o: &JsOptions<'_>, options_key: &str) -> Result<Config, String> 
         worklet,
         microphone,
         reconnect,
-    })
+    }
 }
 
 /// `reconnect: false | {attempts, delayMs}` (default 3 attempts, 500 ms apart and growing).
-fn parse_reconnect(o: &JsOptions<'_>) -> Result<ReconnectPolicy, String> {
+fn parse_reconnect(o: &mut JsOptions<'_>) -> ReconnectPolicy {
     let mut policy = ReconnectPolicy {
         attempts: 3,
         delay_ms: 500,
     };
     let v = o.get("reconnect");
     if v.is_undefined() || v.is_null() || v == JsValue::TRUE {
-        return Ok(policy);
+        return policy;
     }
     if v == JsValue::FALSE {
         policy.attempts = 0;
-        return Ok(policy);
+        return policy;
     }
-    let r = JsOptions::new(&v, &o.path("reconnect"))?;
-    r.only(&["attempts", "delayMs"])?;
-    if let Some(n) = r.int("attempts", 0, 100)? {
+    let mut r = JsOptions::new(&v, &o.path("reconnect"));
+    r.only(&["attempts", "delayMs"]);
+    if let Some(n) = r.int("attempts", 0, 100) {
         policy.attempts = n as u32;
     }
-    if let Some(ms) = r.int("delayMs", 0, 60_000)? {
+    if let Some(ms) = r.int("delayMs", 0, 60_000) {
         policy.delay_ms = ms;
     }
-    Ok(policy)
+    o.merge(r);
+    policy
 }
 
-fn parse_worklet(o: &JsOptions<'_>) -> Result<WorkletSource, String> {
-    match o.string("worklet")?.as_deref() {
-        None | Some("file") => Ok(WorkletSource::File),
-        Some("blob") => Ok(WorkletSource::Blob),
-        Some(u) if u.contains('/') || u.contains(':') => Ok(WorkletSource::Url(u.to_string())),
-        Some(other) => Err(format!(
-            "{}: \"{other}\" is not \"file\", \"blob\" or a URL of capture-processor.js",
-            o.path("worklet")
-        )),
-    }
-}
-
-fn parse_microphone(v: &JsValue, path: &str) -> Result<MicrophoneConstraints, String> {
+/// `v`, the `microphone` field of `o`: `true`/`false` or the `getUserMedia` constraints (errors recorded in `o`).
+fn parse_microphone(o: &mut JsOptions<'_>, v: &JsValue) -> MicrophoneConstraints {
     let mut c = MicrophoneConstraints::default();
     if v.as_bool().is_some() || v.is_undefined() || v.is_null() {
-        return Ok(c);
+        return c;
     }
-    let o = JsOptions::new(v, path)?;
-    o.only(&[
+    let mut m = JsOptions::new(v, &o.path("microphone"));
+    m.only(&[
         "deviceId",
         "echoCancellation",
         "noiseSuppression",
         "autoGainControl",
-    ])?;
-    if let Some(b) = o.bool("echoCancellation")? {
+    ]);
+    if let Some(b) = m.bool("echoCancellation") {
         c.echo_cancellation = b;
     }
-    if let Some(b) = o.bool("noiseSuppression")? {
+    if let Some(b) = m.bool("noiseSuppression") {
         c.noise_suppression = b;
     }
-    if let Some(b) = o.bool("autoGainControl")? {
+    if let Some(b) = m.bool("autoGainControl") {
         c.auto_gain_control = b;
     }
-    c.device_id = o.string("deviceId")?;
-    Ok(c)
+    c.device_id = m.string("deviceId");
+    o.merge(m);
+    c
 }
 
 fn parse_source(shared: &Rc<Shared>, v: &JsValue) -> Result<Option<CaptureSource>, String> {
     if v.is_undefined() || v.is_null() {
         return Ok(None);
     }
-    let o = JsOptions::new(v, "start(source)")?;
-    o.only(&["microphone", "stream", "node", "audioContext"])?;
+    let mut o = JsOptions::new(v, "start(source)");
+    o.only(&["microphone", "stream", "node", "audioContext"]);
+    o.finish()?;
     let mic = o.get("microphone");
     let stream = o.get("stream");
     let node = o.get("node");
@@ -545,7 +551,8 @@ fn parse_source(shared: &Rc<Shared>, v: &JsValue) -> Result<Option<CaptureSource
     }
     let mut constraints = shared.inner.borrow().config.microphone.clone();
     if mic.is_object() {
-        constraints = parse_microphone(&mic, "start(source).microphone")?;
+        constraints = parse_microphone(&mut o, &mic);
+        o.finish()?;
     }
     Ok(Some(CaptureSource::Microphone(constraints)))
 }
@@ -699,10 +706,10 @@ fn on_captured(shared: &Rc<Shared>, frame: CapturedFrame<'_>) {
         let mut events = shared.events.borrow_mut();
         if events.has("level") {
             let o = Object::new();
-            let _ = Reflect::set(&o, &"rms".into(), &level.rms.into());
-            let _ = Reflect::set(&o, &"peak".into(), &level.peak.into());
-            let _ = Reflect::set(&o, &"rmsDb".into(), &level.rms_db.into());
-            let _ = Reflect::set(&o, &"peakDb".into(), &level.peak_db.into());
+            payload::set(&o, "rms", level.rms);
+            payload::set(&o, "peak", level.peak);
+            payload::set(&o, "rmsDb", level.rms_db);
+            payload::set(&o, "peakDb", level.peak_db);
             events.push("level", o.into());
         }
     }

@@ -15,7 +15,7 @@ use super::js_options::JsOptions;
 use super::payload::set;
 use super::speaker::{self, Speaker, SPEAKER_KEYS};
 use super::transcriber::{Transcriber, TRANSCRIBER_KEYS};
-use crate::web::audio_context;
+use crate::web::{audio_context, get_field};
 
 /// The events a `VoiceSession` emits: those of its Transcriber and its Speaker. Handlers get a second argument,
 /// `"listen"` or `"speak"`, saying which half an event comes from (`open`, `close`, `error`, `warning`,
@@ -62,10 +62,9 @@ struct VoiceShared {
 }
 
 fn has_words(result: &JsValue) -> bool {
-    let get = |v: &JsValue, k: &str| Reflect::get(v, &JsValue::from_str(k)).unwrap_or_default();
-    let alternatives = get(&get(result, "channel"), "alternatives");
+    let alternatives = get_field(&get_field(result, "channel"), "alternatives");
     let first = Reflect::get_u32(&alternatives, 0).unwrap_or_default();
-    get(&first, "transcript")
+    get_field(&first, "transcript")
         .as_string()
         .is_some_and(|t| !t.trim().is_empty())
 }
@@ -78,8 +77,7 @@ impl VoiceSession {
     /// `bargeIn` (default true) and `audioContext` (use the app's context instead of creating one).
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<VoiceSession, JsValue> {
-        let fail = |m: String| js_error(ErrorKind::Options, &m);
-        let o = JsOptions::new(&options, CLASS).map_err(fail)?;
+        let mut o = JsOptions::new(&options, CLASS);
         let mut keys: Vec<&str> = Vec::new();
         for k in TRANSCRIBER_KEYS
             .iter()
@@ -90,13 +88,12 @@ impl VoiceSession {
                 keys.push(k);
             }
         }
-        o.only(&keys).map_err(fail)?;
-        let context = o
-            .object::<AudioContext>("audioContext", "AudioContext")
-            .map_err(fail)?;
-        let barge_in = o.bool("bargeIn").map_err(fail)?.unwrap_or(true);
-        let transcriber = Transcriber::for_session(&o, "listen").map_err(fail)?;
-        let speaker = Speaker::for_session(&o, "speak", context.clone()).map_err(fail)?;
+        o.only(&keys);
+        let context = o.object::<AudioContext>("audioContext", "AudioContext");
+        let barge_in = o.bool("bargeIn").unwrap_or(true);
+        let transcriber = Transcriber::for_session(&mut o, "listen");
+        let speaker = Speaker::for_session(&mut o, "speak", context.clone());
+        o.finish().map_err(|m| js_error(ErrorKind::Options, &m))?;
         let shared = Rc::new(VoiceShared {
             transcriber,
             speaker,
@@ -152,10 +149,9 @@ impl VoiceSession {
             if source.is_undefined() || source.is_null() {
                 set(&src, "microphone", true);
             } else if source.is_object() {
-                let o = JsOptions::new(&source, "start(source)")
-                    .map_err(|m| js_error(ErrorKind::Options, &m))?;
-                o.only(&["microphone", "stream", "node"])
-                    .map_err(|m| js_error(ErrorKind::Options, &m))?;
+                let mut o = JsOptions::new(&source, "start(source)");
+                o.only(&["microphone", "stream", "node"]);
+                o.finish().map_err(|m| js_error(ErrorKind::Options, &m))?;
                 for k in ["microphone", "stream", "node"] {
                     let v = o.get(k);
                     if !v.is_undefined() {

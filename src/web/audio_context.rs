@@ -1,7 +1,7 @@
 //! The session's one AudioContext: created at the device's native rate (forcing a rate breaks Firefox when a
 //! MediaStream source is connected) and resumed, with a clear error when the browser wants a user gesture first.
 
-use js_sys::{Promise, Reflect};
+use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AudioContext, AudioContextState};
@@ -50,11 +50,9 @@ pub fn failed(what: &str, e: &JsValue) -> String {
 
 /// A readable message from a thrown JS value (an `Error`'s message, or its string form).
 pub fn describe(e: &JsValue) -> String {
-    if let Ok(m) = Reflect::get(e, &JsValue::from_str("message")) {
-        if let Some(s) = m.as_string() {
-            if !s.is_empty() {
-                return s;
-            }
+    if let Some(s) = super::get_field(e, "message").as_string() {
+        if !s.is_empty() {
+            return s;
         }
     }
     e.as_string().unwrap_or_else(|| format!("{e:?}"))

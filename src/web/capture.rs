@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use js_sys::{Float32Array, Object, Reflect};
+use js_sys::{Float32Array, Object};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
@@ -13,6 +13,7 @@ use web_sys::{
 use super::audio_context::failed;
 use super::listener::EventListener;
 use super::worklet::{ensure_loaded, Processor, WorkletSource};
+use super::{get_field, set_field};
 
 /// Where captured audio comes from.
 pub enum CaptureSource {
@@ -116,8 +117,8 @@ impl Capture {
         // The graph up- or down-mixes whatever the source has to exactly `channels`.
         opts.set_channel_count_mode(ChannelCountMode::Explicit);
         let po = Object::new();
-        let _ = Reflect::set(&po, &"frameSamples".into(), &frame_samples.into());
-        let _ = Reflect::set(&po, &"channels".into(), &channels.max(1).into());
+        set_field(&po, "frameSamples", frame_samples.into());
+        set_field(&po, "channels", channels.max(1).into());
         opts.set_processor_options(Some(&po));
         let node = AudioWorkletNode::new_with_options(ctx, &Processor::Capture.name(), &opts)
             .map_err(|e| failed("could not create the capture node", &e))?;
@@ -131,20 +132,11 @@ impl Capture {
                 return;
             };
             let data = e.data();
-            let Ok(samples) = Reflect::get(&data, &"samples".into()) else {
+            let Ok(samples) = get_field(&data, "samples").dyn_into::<Float32Array>() else {
                 return;
             };
-            let Ok(samples) = samples.dyn_into::<Float32Array>() else {
-                return;
-            };
-            let end_frame = Reflect::get(&data, &"endFrame".into())
-                .ok()
-                .and_then(|v| v.as_f64())
-                .unwrap_or(0.0);
-            let posted_ms = Reflect::get(&data, &"t".into())
-                .ok()
-                .and_then(|v| v.as_f64())
-                .unwrap_or(f64::NAN);
+            let end_frame = get_field(&data, "endFrame").as_f64().unwrap_or(0.0);
+            let posted_ms = get_field(&data, "t").as_f64().unwrap_or(f64::NAN);
             on_frame(CapturedFrame {
                 samples: &samples,
                 end_frame,
@@ -180,7 +172,7 @@ impl Drop for Capture {
         }
         if let Ok(port) = self.node.port() {
             let msg = Object::new();
-            let _ = Reflect::set(&msg, &"type".into(), &"stop".into());
+            set_field(&msg, "type", "stop".into());
             let _ = port.post_message(&msg);
             port.close();
         }
@@ -210,16 +202,13 @@ async fn get_user_media(c: &MicrophoneConstraints) -> Result<MediaStream, String
         .media_devices()
         .map_err(|_| "navigator.mediaDevices is missing: the page must be served over https or from localhost".to_string())?;
     let audio = Object::new();
-    let set = |k: &str, v: &JsValue| {
-        let _ = Reflect::set(&audio, &JsValue::from_str(k), v);
-    };
-    set("echoCancellation", &c.echo_cancellation.into());
-    set("noiseSuppression", &c.noise_suppression.into());
-    set("autoGainControl", &c.auto_gain_control.into());
+    set_field(&audio, "echoCancellation", c.echo_cancellation.into());
+    set_field(&audio, "noiseSuppression", c.noise_suppression.into());
+    set_field(&audio, "autoGainControl", c.auto_gain_control.into());
     if let Some(id) = &c.device_id {
         let exact = Object::new();
-        let _ = Reflect::set(&exact, &"exact".into(), &JsValue::from_str(id));
-        set("deviceId", &exact);
+        set_field(&exact, "exact", JsValue::from_str(id));
+        set_field(&audio, "deviceId", exact.into());
     }
     let constraints = MediaStreamConstraints::new();
     constraints.set_audio(&audio);
@@ -227,10 +216,7 @@ async fn get_user_media(c: &MicrophoneConstraints) -> Result<MediaStream, String
         .get_user_media_with_constraints(&constraints)
         .map_err(|e| failed("getUserMedia failed", &e))?;
     let stream = JsFuture::from(promise).await.map_err(|e| {
-        let name = Reflect::get(&e, &"name".into())
-            .ok()
-            .and_then(|n| n.as_string())
-            .unwrap_or_default();
+        let name = get_field(&e, "name").as_string().unwrap_or_default();
         match name.as_str() {
             "NotAllowedError" => "microphone permission was denied: allow microphone access for this page".to_string(),
             "NotFoundError" => "no microphone found (or microphone.deviceId matches no device)".to_string(),

@@ -15,6 +15,22 @@ pub mod socket;
 pub mod timer;
 pub mod worklet;
 
+use js_sys::Reflect;
+use wasm_bindgen::JsValue;
+
+/// Sets `key` on `target` (a plain object: cannot fail). One shared body, not inlined: the key's conversion, the
+/// call and the drops of both values are not repeated at every field of every payload and message.
+#[inline(never)]
+pub fn set_field(target: &JsValue, key: &str, value: JsValue) {
+    let _ = Reflect::set(target, &JsValue::from_str(key), &value);
+}
+
+/// `target[key]`, or `undefined` when reading it throws. Shared for the same reason as [`set_field`].
+#[inline(never)]
+pub fn get_field(target: &JsValue, key: &str) -> JsValue {
+    Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
 /// Drops `value` in a microtask, after the current browser callback has returned.
 ///
 /// Dropping a `Closure` while the browser is running it is an error, and a socket or node may be released from

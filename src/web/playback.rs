@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use js_sys::{Array, Float32Array, Object, Reflect};
+use js_sys::{Array, Float32Array, Object};
 use wasm_bindgen::prelude::*;
 use web_sys::{
     AudioContext, AudioNode, AudioWorkletNode, AudioWorkletNodeOptions, GainNode, MessageEvent,
@@ -14,6 +14,7 @@ use web_sys::{
 use super::audio_context::{describe, failed};
 use super::listener::EventListener;
 use super::worklet::{ensure_loaded, Processor, WorkletSource};
+use super::{get_field, set_field};
 use crate::audio::{PlayoutCommand, WorkletReport};
 
 /// Sizes of the worklet's ring, in samples at the context rate.
@@ -40,10 +41,7 @@ pub struct PlaybackNode {
 }
 
 fn field(data: &JsValue, key: &str) -> f64 {
-    Reflect::get(data, &JsValue::from_str(key))
-        .ok()
-        .and_then(|v| v.as_f64())
-        .unwrap_or(0.0)
+    get_field(data, key).as_f64().unwrap_or(0.0)
 }
 
 fn count(v: f64) -> u64 {
@@ -64,7 +62,7 @@ fn index(v: f64) -> u32 {
 
 /// Reads one message of the processor.
 fn parse_report(data: &JsValue) -> Option<WorkletReport> {
-    let t = Reflect::get(data, &"t".into()).ok()?.as_string()?;
+    let t = get_field(data, "t").as_string()?;
     let f = |k: &str| field(data, k);
     Some(match t.as_str() {
         "p" => WorkletReport::Progress {
@@ -120,9 +118,7 @@ impl PlaybackNode {
         opts.set_number_of_outputs(1);
         opts.set_output_channel_count(&Array::of1(&1.into()));
         let po = Object::new();
-        let set = |k: &str, v: u32| {
-            let _ = Reflect::set(&po, &JsValue::from_str(k), &v.into());
-        };
+        let set = |k: &str, v: u32| set_field(&po, k, v.into());
         set("capacity", params.capacity);
         set("preRoll", params.pre_roll);
         set("fade", params.fade);
@@ -171,9 +167,7 @@ impl PlaybackNode {
     /// Posts one command to the processor (a block's buffer is transferred, not copied).
     pub fn post(&self, command: PlayoutCommand) -> Result<(), JsValue> {
         let msg = Object::new();
-        let set = |k: &str, v: &JsValue| {
-            let _ = Reflect::set(&msg, &JsValue::from_str(k), v);
-        };
+        let set = |k: &str, v: JsValue| set_field(&msg, k, v);
         match command {
             PlayoutCommand::Block {
                 samples,
@@ -182,25 +176,26 @@ impl PlaybackNode {
             } => {
                 let array = Float32Array::new_with_length(samples.len() as u32);
                 array.copy_from(&samples);
-                set("t", &"a".into());
-                set("s", &array);
-                set("g", &generation.into());
-                set("k", &segment.into());
+                let buffer = array.buffer();
+                set("t", "a".into());
+                set("s", array.into());
+                set("g", generation.into());
+                set("k", segment.into());
                 self.port
-                    .post_message_with_transferable(&msg, &Array::of1(&array.buffer()))
+                    .post_message_with_transferable(&msg, &Array::of1(&buffer))
             }
             PlayoutCommand::End {
                 generation,
                 segment,
             } => {
-                set("t", &"e".into());
-                set("g", &generation.into());
-                set("k", &segment.into());
+                set("t", "e".into());
+                set("g", generation.into());
+                set("k", segment.into());
                 self.port.post_message(&msg)
             }
             PlayoutCommand::Clear { generation } => {
-                set("t", &"c".into());
-                set("g", &generation.into());
+                set("t", "c".into());
+                set("g", generation.into());
                 self.port.post_message(&msg)
             }
         }
@@ -220,7 +215,7 @@ impl PlaybackNode {
 impl Drop for PlaybackNode {
     fn drop(&mut self) {
         let msg = Object::new();
-        let _ = Reflect::set(&msg, &"t".into(), &"x".into());
+        set_field(&msg, "t", "x".into());
         let _ = self.port.post_message(&msg);
         self.port.close();
         let _ = self.node.disconnect();
