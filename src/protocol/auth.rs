@@ -48,14 +48,26 @@ fn is_token_char(c: char) -> bool {
 }
 
 /// Three non-empty base64url parts separated by dots: the shape of a JWT. Deepgram API keys have no dots.
+///
+/// One pass over the bytes (a non-ASCII character fails like any other non-base64url one) rather than a split
+/// collected into a `Vec`.
 fn looks_like_jwt(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('.').collect();
-    parts.len() == 3
-        && parts.iter().all(|p| {
-            !p.is_empty()
-                && p.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        })
+    let mut parts = 1;
+    let mut part_len = 0;
+    for b in s.bytes() {
+        if b == b'.' {
+            if part_len == 0 {
+                return false;
+            }
+            parts += 1;
+            part_len = 0;
+        } else if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' {
+            part_len += 1;
+        } else {
+            return false;
+        }
+    }
+    parts == 3 && part_len > 0
 }
 
 impl Auth {
@@ -68,9 +80,9 @@ impl Auth {
         };
         let mut found: Option<Auth> = None;
         for (key, v) in map {
-            let (field, make): (&'static str, fn(String) -> Auth) = match key.as_str() {
-                "apiKey" => ("auth.apiKey", Auth::ApiKey),
-                "accessToken" => ("auth.accessToken", Auth::AccessToken),
+            let (field, is_key) = match key.as_str() {
+                "apiKey" => ("auth.apiKey", true),
+                "accessToken" => ("auth.accessToken", false),
                 _ => {
                     return Err(AuthError::UnknownKey {
                         name: key.clone(),
@@ -86,7 +98,11 @@ impl Auth {
             if found.is_some() {
                 return Err(AuthError::BothGiven);
             }
-            found = Some(make(secret));
+            found = Some(if is_key {
+                Auth::ApiKey(secret)
+            } else {
+                Auth::AccessToken(secret)
+            });
         }
         let auth = found.unwrap_or_default();
         auth.validate()?;

@@ -23,20 +23,20 @@ pub enum CloseKind {
     Other,
 }
 
-/// `haystack.contains(needle)` by bytes: `str::contains` with a string pattern links core's two-way searcher and
-/// its panic formatting into the wasm (about 7 KB), for a few short reasons read once per close.
-fn contains_bytes(haystack: &str, needle: &str) -> bool {
+/// `haystack.to_ascii_lowercase().contains(needle)` for a lowercase `needle`, by bytes and without the lowercased
+/// copy: `str::contains` with a string pattern links core's two-way searcher and its panic formatting into the
+/// wasm (about 7 KB), for a few short reasons read once per close.
+fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
     haystack
         .as_bytes()
         .windows(needle.len().max(1))
-        .any(|w| w == needle.as_bytes())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 impl CloseKind {
     /// Classifies a close. `opened`: the socket had opened; `client_initiated`: this side asked to close.
     pub fn classify(code: u16, reason: &str, opened: bool, client_initiated: bool) -> Self {
-        let r = reason.to_ascii_lowercase();
-        let has = |needle: &str| contains_bytes(&r, needle);
+        let has = |needle: &str| contains_ignore_case(reason, needle);
         if has("data-0000") || has("data0000") {
             return Self::DataError;
         }
@@ -109,6 +109,21 @@ pub struct CloseInfo {
     pub was_clean: bool,
     /// What it means.
     pub kind: CloseKind,
+}
+
+impl CloseInfo {
+    /// The close a session records itself when the socket never reported its close after `close()`: 1006,
+    /// abnormal. Out of line and cold: both sessions reach it only from a timer.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn unreported() -> Self {
+        Self {
+            code: 1006,
+            reason: "the socket did not report its close in time".to_owned(),
+            was_clean: false,
+            kind: CloseKind::Abnormal,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -341,15 +341,14 @@ impl SessionError {
 
 impl fmt::Display for SessionError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::NotOpen => write!(f, "the connection is not open yet: wait for the open event"),
-            Self::StreamClosing => write!(
-                f,
+        f.write_str(match self {
+            Self::NotOpen => "the connection is not open yet: wait for the open event",
+            Self::StreamClosing => {
                 "closeStream() was already called, so the stream accepts no more audio or messages: start a new session"
-            ),
-            Self::Closing => write!(f, "close() was already called: start a new session"),
-            Self::Closed => write!(f, "the connection is closed: start a new session"),
-        }
+            }
+            Self::Closing => "close() was already called: start a new session",
+            Self::Closed => "the connection is closed: start a new session",
+        })
     }
 }
 

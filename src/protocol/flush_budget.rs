@@ -4,8 +4,6 @@
 //! ignored by the server and so is not recorded here either) so the session can warn before sending; it never
 //! blocks a Flush.
 
-use std::collections::VecDeque;
-
 /// Deepgram's limit: 20 Flushes...
 pub const FLUSH_LIMIT: usize = 20;
 /// ...per sliding 60 s.
@@ -16,7 +14,9 @@ pub const FLUSH_WINDOW_MS: u64 = 60_000;
 pub struct FlushBudget {
     limit: usize,
     window_ms: u64,
-    accepted: VecDeque<u64>,
+    /// Times of the accepted Flushes, oldest first. A `Vec` (at most `limit` entries): a `VecDeque<u64>` would add
+    /// its own copy of the ring-buffer code for this one use.
+    accepted: Vec<u64>,
 }
 
 impl Default for FlushBudget {
@@ -31,17 +31,17 @@ impl FlushBudget {
         Self {
             limit,
             window_ms,
-            accepted: VecDeque::with_capacity(limit),
+            accepted: Vec::with_capacity(limit),
         }
     }
 
     fn expire(&mut self, now: u64) {
         while self
             .accepted
-            .front()
+            .first()
             .is_some_and(|&t| now.saturating_sub(t) >= self.window_ms)
         {
-            self.accepted.pop_front();
+            self.accepted.remove(0);
         }
     }
 
@@ -50,7 +50,7 @@ impl FlushBudget {
     pub fn try_take(&mut self, now: u64) -> bool {
         self.expire(now);
         if self.accepted.len() < self.limit {
-            self.accepted.push_back(now);
+            self.accepted.push(now);
             true
         } else {
             false

@@ -18,7 +18,7 @@ use super::outbound_queue::{Dropped, Outbound, OutboundQueue};
 use super::server_message::{
     ListenMetadata, ListenServerMessage, Results, ServerError, SpeechStarted, UtteranceEnd,
 };
-use super::transmit::{SessionState, Transmit};
+use super::transmit::{earliest, SessionState, Transmit};
 use super::warning_code;
 
 /// While audio is held for backpressure, how soon to ask the IO layer to look at `bufferedAmount` again
@@ -318,12 +318,7 @@ impl ListenSession {
         if self.holding && buffered_amount <= self.config.buffer_high_water_bytes / 2 {
             self.holding = false;
             self.recheck_at = None;
-            self.warn(
-                warning_code::BACKPRESSURE_CLEARED,
-                format!(
-                    "the socket's send buffer drained ({buffered_amount} bytes buffered); held audio flows again"
-                ),
-            );
+            self.warn_backpressure_cleared(buffered_amount);
         }
     }
 
@@ -414,14 +409,7 @@ impl ListenSession {
         {
             if !self.holding {
                 self.holding = true;
-                self.warn(
-                    warning_code::BACKPRESSURE,
-                    format!(
-                        "the socket is sending slower than audio arrives ({} bytes buffered, high-water mark {}): \
-                         holding audio in the session queue",
-                        self.socket_buffered, self.config.buffer_high_water_bytes
-                    ),
-                );
+                self.warn_backpressure();
             }
             self.recheck_at = Some(now.saturating_add(BACKPRESSURE_RECHECK_MS));
             return None;
@@ -474,17 +462,14 @@ impl ListenSession {
         if self.closed {
             return None;
         }
-        [
+        earliest(&[
             self.force_close_at,
             self.close_wait_at,
             self.finalize_at,
             self.keep_alive_due(),
             self.recheck_at,
             self.drops.due_at,
-        ]
-        .into_iter()
-        .flatten()
-        .min()
+        ])
     }
 
     /// Runs whatever timers are due at `now`.
@@ -493,24 +478,12 @@ impl ListenSession {
             return;
         }
         if self.force_close_at.is_some_and(|t| now >= t) {
-            self.finish(CloseInfo {
-                code: 1006,
-                reason: "the socket did not report its close in time".to_owned(),
-                was_clean: false,
-                kind: CloseKind::Abnormal,
-            });
+            self.finish(CloseInfo::unreported());
             return;
         }
         if self.close_wait_at.is_some_and(|t| now >= t) {
             self.close_wait_at = None;
-            self.warn(
-                warning_code::CLOSE_TIMEOUT,
-                format!(
-                    "the server did not send Metadata and close within {} ms after CloseStream: closing the socket",
-                    self.config.close_timeout_ms
-                ),
-            );
-            self.begin_client_close(1000, "CloseStream timed out");
+            self.close_stream_timed_out();
         }
         if self.finalize_at.is_some_and(|t| now >= t) {
             self.finalize_at = None;
@@ -530,6 +503,46 @@ impl ListenSession {
 
     // ---- internals -----------------------------------------------------------------------------------------
 
+    // The warnings below are rare: out of line and cold, so their message formatting is not inlined into
+    // `poll_transmit` / `handle_timeout` and, through them, into every caller of those.
+
+    #[cold]
+    #[inline(never)]
+    fn warn_backpressure_cleared(&mut self, buffered_amount: usize) {
+        self.warn(
+            warning_code::BACKPRESSURE_CLEARED,
+            format!(
+                "the socket's send buffer drained ({buffered_amount} bytes buffered); held audio flows again"
+            ),
+        );
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn warn_backpressure(&mut self) {
+        self.warn(
+            warning_code::BACKPRESSURE,
+            format!(
+                "the socket is sending slower than audio arrives ({} bytes buffered, high-water mark {}): \
+                 holding audio in the session queue",
+                self.socket_buffered, self.config.buffer_high_water_bytes
+            ),
+        );
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn close_stream_timed_out(&mut self) {
+        self.warn(
+            warning_code::CLOSE_TIMEOUT,
+            format!(
+                "the server did not send Metadata and close within {} ms after CloseStream: closing the socket",
+                self.config.close_timeout_ms
+            ),
+        );
+        self.begin_client_close(1000, "CloseStream timed out");
+    }
+
     fn warn(&mut self, code: &str, message: String) {
         self.events.push_back(ListenEvent::Warning {
             code: code.to_owned(),
@@ -537,6 +550,8 @@ impl ListenSession {
         });
     }
 
+    #[cold]
+    #[inline(never)]
     fn protocol_error(&mut self, error: &ProtocolError, raw_excerpt: String) {
         self.stats.protocol_errors += 1;
         self.events.push_back(ListenEvent::ProtocolError {
@@ -555,10 +570,10 @@ impl ListenSession {
     }
 
     fn move_queue_to_unsent(&mut self) {
-        let frames = self.queue.take_all_audio();
-        self.stats.audio_frames_unsent += frames.len() as u64;
-        self.stats.audio_bytes_unsent += frames.iter().map(|f| f.len() as u64).sum::<u64>();
-        self.unsent.extend(frames);
+        // The queue's counters are exactly the audio it holds: no need to walk the frames to total them.
+        self.stats.audio_frames_unsent += self.queue.audio_frames() as u64;
+        self.stats.audio_bytes_unsent += self.queue.audio_bytes() as u64;
+        self.queue.move_all_audio(&mut self.unsent);
     }
 
     fn finish(&mut self, info: CloseInfo) {

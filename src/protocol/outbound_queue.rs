@@ -92,16 +92,24 @@ impl OutboundQueue {
     }
 
     /// Empties the queue: returns the audio frames (for the app to replay elsewhere) and discards control messages.
+    #[cfg(test)]
     pub(crate) fn take_all_audio(&mut self) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        self.move_all_audio(&mut out);
+        out
+    }
+
+    /// Empties the queue: appends the audio frames to `out` (for the app to replay elsewhere) and discards control
+    /// messages.
+    pub(crate) fn move_all_audio(&mut self, out: &mut Vec<Vec<u8>>) {
         self.audio_bytes = 0;
         self.audio_frames = 0;
-        self.items
-            .drain(..)
-            .filter_map(|item| match item {
-                Outbound::Audio { bytes, .. } => Some(bytes),
-                Outbound::Control(_) => None,
-            })
-            .collect()
+        // A plain loop: `drain().filter_map().collect()` instantiates an adapter stack and its drop glue.
+        while let Some(item) = self.items.pop_front() {
+            if let Outbound::Audio { bytes, .. } = item {
+                out.push(bytes);
+            }
+        }
     }
 }
 

@@ -11,8 +11,6 @@
 //!
 //! Owns only this bookkeeping; it sends nothing and does not know about audio.
 
-use std::collections::VecDeque;
-
 /// Flush or Clear.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum AckKind {
@@ -46,7 +44,9 @@ pub(crate) struct Matched {
 pub(crate) struct SequenceTracker {
     next: u32,
     tickets: u64,
-    pending: VecDeque<Pending>,
+    /// Oldest first. A `Vec`: the list is short, and a `VecDeque` of its own type would add its own copy of the
+    /// ring-buffer code.
+    pending: Vec<Pending>,
 }
 
 impl SequenceTracker {
@@ -54,7 +54,7 @@ impl SequenceTracker {
     pub(crate) fn register(&mut self, kind: AckKind) -> u32 {
         let id = self.next;
         self.tickets += 1;
-        self.pending.push_back(Pending {
+        self.pending.push(Pending {
             kind,
             predicted: id,
             issued: id,
@@ -78,34 +78,26 @@ impl SequenceTracker {
 
     /// Matches a `Flushed`/`Cleared` carrying `server_id`.
     pub(crate) fn acknowledge(&mut self, kind: AckKind, server_id: u32) -> Matched {
-        let Some(index) = self.pending.iter().position(|p| p.kind == kind) else {
+        let mut found = None;
+        for (index, p) in self.pending.iter().enumerate() {
+            if p.kind == kind {
+                found = Some((index, *p));
+                break;
+            }
+        }
+        let Some((index, matched)) = found else {
             return Matched {
                 predicted: None,
                 ticket: None,
                 retired_flushes: 0,
             };
         };
-        let mut retired_flushes = 0;
-        if kind == AckKind::Clear {
-            let before = self.pending.len();
-            let mut i = 0;
-            self.pending.retain(|p| {
-                let keep = i >= index || p.kind != AckKind::Flush;
-                i += 1;
-                keep
-            });
-            retired_flushes = before - self.pending.len();
-        }
-        let index = index - retired_flushes;
-        let Some(matched) = self.pending.remove(index) else {
-            return Matched {
-                predicted: None,
-                ticket: None,
-                retired_flushes,
-            };
-        };
+        // What precedes the oldest pending operation of a kind is all of the other kind: before a Clear, the
+        // Flushes it retires; before a Flush, Clears that stay pending.
+        let from = if kind == AckKind::Clear { 0 } else { index };
+        self.pending.drain(from..=index);
         let mut next = server_id.saturating_add(1);
-        for p in self.pending.iter_mut().skip(index) {
+        for p in self.pending.iter_mut().skip(from) {
             p.predicted = next;
             next = next.saturating_add(1);
         }
@@ -113,7 +105,7 @@ impl SequenceTracker {
         Matched {
             predicted: Some(matched.issued),
             ticket: Some(matched.ticket),
-            retired_flushes,
+            retired_flushes: index - from,
         }
     }
 
@@ -122,7 +114,7 @@ impl SequenceTracker {
         let Some(index) = self.pending.iter().rposition(|p| p.kind == AckKind::Flush) else {
             return false;
         };
-        self.pending.remove(index);
+        self.pending.drain(index..=index);
         for p in self.pending.iter_mut().skip(index) {
             p.predicted = p.predicted.saturating_sub(1);
         }

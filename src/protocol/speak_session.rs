@@ -13,14 +13,14 @@ use std::collections::VecDeque;
 
 use super::client_message::ClientMessage;
 use super::close_reason::{CloseInfo, CloseKind};
-use super::error::{raw_excerpt, SessionError};
+use super::error::{raw_excerpt, ProtocolError, SessionError};
 use super::flush_budget::{FlushBudget, FLUSH_LIMIT, FLUSH_WINDOW_MS};
 use super::options::SpeakEncoding;
 use super::pcm_carry::PcmCarry;
 use super::sequence_tracker::{AckKind, SequenceTracker};
 use super::server_message::{ServerError, SpeakMetadata, SpeakServerMessage};
 use super::text_split::{split_for_speak, MAX_SPEAK_CHARS};
-use super::transmit::{SessionState, Transmit};
+use super::transmit::{earliest, SessionState, Transmit};
 use super::warning_code;
 
 /// Knobs of a [`SpeakSession`].
@@ -248,11 +248,7 @@ impl SpeakSession {
         let message = match SpeakServerMessage::parse(text) {
             Ok(m) => m,
             Err(e) => {
-                self.stats.protocol_errors += 1;
-                self.events.push_back(SpeakEvent::ProtocolError {
-                    message: e.to_string(),
-                    raw_excerpt: raw_excerpt(text),
-                });
+                self.protocol_error(&e, text);
                 return;
             }
         };
@@ -363,17 +359,7 @@ impl SpeakSession {
     pub fn flush(&mut self, now: u64) -> Result<u32, SessionError> {
         self.check_accepting()?;
         if !self.budget.try_take(now) {
-            self.stats.local_flush_warnings += 1;
-            self.events.push_back(SpeakEvent::Warning {
-                code: warning_code::EXCESSIVE_FLUSH.to_owned(),
-                message: format!(
-                    "more than {} Flush messages in {} s: Deepgram will most likely ignore this Flush and send no \
-                     Flushed for it (sent anyway; the server decides). Flush once per response, not per chunk",
-                    self.config.flush_limit,
-                    self.config.flush_window_ms / 1000
-                ),
-                raw: None,
-            });
+            self.warn_excessive_flush();
         }
         let id = self.sequence.register(AckKind::Flush);
         self.queue.push_back(ClientMessage::Flush);
@@ -439,10 +425,7 @@ impl SpeakSession {
         if self.closed {
             return None;
         }
-        [self.close_wait_at, self.force_close_at]
-            .into_iter()
-            .flatten()
-            .min()
+        earliest(&[self.close_wait_at, self.force_close_at])
     }
 
     /// Runs whatever timers are due at `now`.
@@ -451,26 +434,58 @@ impl SpeakSession {
             return;
         }
         if self.force_close_at.is_some_and(|t| now >= t) {
-            self.finish(CloseInfo {
-                code: 1006,
-                reason: "the socket did not report its close in time".to_owned(),
-                was_clean: false,
-                kind: CloseKind::Abnormal,
-            });
+            self.finish(CloseInfo::unreported());
             return;
         }
         if self.close_wait_at.is_some_and(|t| now >= t) {
             self.close_wait_at = None;
-            self.events.push_back(SpeakEvent::Warning {
-                code: warning_code::CLOSE_TIMEOUT.to_owned(),
-                message: format!(
-                    "the server did not close within {} ms after Close: closing the socket",
-                    self.config.close_timeout_ms
-                ),
-                raw: None,
-            });
-            self.close_to_transmit = Some((1000, "Close timed out".to_owned()));
+            self.close_timed_out();
         }
+    }
+
+    // ---- internals -----------------------------------------------------------------------------------------
+
+    // The rare paths below are out of line and cold, so their message formatting is not inlined into
+    // `handle_text` / `flush` / `handle_timeout` and, through them, into every caller of those.
+
+    #[cold]
+    #[inline(never)]
+    fn protocol_error(&mut self, error: &ProtocolError, text: &str) {
+        self.stats.protocol_errors += 1;
+        self.events.push_back(SpeakEvent::ProtocolError {
+            message: error.to_string(),
+            raw_excerpt: raw_excerpt(text),
+        });
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn warn_excessive_flush(&mut self) {
+        self.stats.local_flush_warnings += 1;
+        self.events.push_back(SpeakEvent::Warning {
+            code: warning_code::EXCESSIVE_FLUSH.to_owned(),
+            message: format!(
+                "more than {} Flush messages in {} s: Deepgram will most likely ignore this Flush and send no \
+                 Flushed for it (sent anyway; the server decides). Flush once per response, not per chunk",
+                self.config.flush_limit,
+                self.config.flush_window_ms / 1000
+            ),
+            raw: None,
+        });
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn close_timed_out(&mut self) {
+        self.events.push_back(SpeakEvent::Warning {
+            code: warning_code::CLOSE_TIMEOUT.to_owned(),
+            message: format!(
+                "the server did not close within {} ms after Close: closing the socket",
+                self.config.close_timeout_ms
+            ),
+            raw: None,
+        });
+        self.close_to_transmit = Some((1000, "Close timed out".to_owned()));
     }
 
     fn finish(&mut self, info: CloseInfo) {

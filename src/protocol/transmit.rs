@@ -1,7 +1,8 @@
 //! What a session asks the IO layer to do on the socket ([`Transmit`]) and the connection state both sessions
 //! report ([`SessionState`]).
 //!
-//! Owns these two shared vocabulary types only; no logic.
+//! Owns these two shared vocabulary types, the [`SessionIo`] trait over both sessions, and the earliest-deadline
+//! helper both sessions' `next_timeout` use; no session logic.
 
 /// One thing to do on the WebSocket, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,6 +18,20 @@ pub enum Transmit {
         /// Close reason (at most a few words, no secrets).
         reason: String,
     },
+}
+
+/// The earliest of the armed deadlines, if any. One non-generic function for both sessions, instead of an
+/// iterator chain monomorphized per array length.
+pub(crate) fn earliest(deadlines: &[Option<u64>]) -> Option<u64> {
+    let mut min: Option<u64> = None;
+    for &t in deadlines {
+        min = match (min, t) {
+            (Some(m), Some(t)) => Some(m.min(t)),
+            (None, t) => t,
+            (m, None) => m,
+        };
+    }
+    min
 }
 
 /// Connection state as seen by the app.
