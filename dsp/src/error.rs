@@ -35,20 +35,25 @@ pub enum AudioError {
     },
 }
 
+// The messages spell out the limits rather than formatting the constants: every argument of a `write!` costs
+// code in the wasm module, and the limits are part of the messages' wording anyway.
+const _: () = assert!(
+    super::MIN_SAMPLE_RATE == 8_000
+        && super::MAX_SAMPLE_RATE == 192_000
+        && super::MAX_CHANNELS == 8
+);
+
 impl fmt::Display for AudioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::UnsupportedRate { field, rate } => write!(
                 f,
-                "`{field}` is {rate} Hz, outside the supported {}..={} Hz: pass the real rate of the \
-                 device or stream (AudioContext.sampleRate, the `sample_rate` option) within that range",
-                super::MIN_SAMPLE_RATE,
-                super::MAX_SAMPLE_RATE
+                "`{field}` is {rate} Hz, outside the supported 8000..=192000 Hz: pass the real rate of the \
+                 device or stream (AudioContext.sampleRate, the `sample_rate` option) within that range"
             ),
             Self::UnsupportedChannels { field, channels } => write!(
                 f,
-                "`{field}` is {channels}, but it must be between 1 and {}: use 1 for a mono stream",
-                super::MAX_CHANNELS
+                "`{field}` is {channels}, but it must be between 1 and 8: use 1 for a mono stream"
             ),
             Self::UnsupportedEncoding { field, value } => write!(
                 f,

@@ -217,17 +217,22 @@ pub struct Playout {
     /// The segment being written (receiving audio).
     writing: u32,
     writing_open: bool,
-    segments: VecDeque<Segment>,
+    /// Segments queued or playing. This and the two other short queues below (a few entries: one per Flush in
+    /// flight or clear unconfirmed) are `Vec`s, not `VecDeque`s: every `VecDeque` element type costs its own
+    /// grow and wrap-around code in the wasm module, and taking the front of a handful of entries is cheap.
+    segments: Vec<Segment>,
     /// (id `flush()` returned, its unique ticket) for the Flushes of this generation whose `Flushed` has not come.
-    flushes: VecDeque<(u32, u64)>,
+    flushes: Vec<(u32, u64)>,
     posted: u64,
     reported_received: u64,
     reported_buffered: u64,
     reported_dropped: u64,
     /// Samples discarded on this side by the clears the worklet has not confirmed yet, by generation.
-    local_discards: VecDeque<(u32, u64)>,
+    local_discards: Vec<(u32, u64)>,
+    /// A `VecDeque`: one `fill` can queue `ahead_samples / block_samples` blocks, polled from the front.
     commands: VecDeque<PlayoutCommand>,
-    events: VecDeque<PlayoutEvent>,
+    /// A `Vec` like `segments`: at most one event per worklet report, and the web layer polls them all after each.
+    events: Vec<PlayoutEvent>,
     stats: PlayoutStats,
 }
 
@@ -256,15 +261,15 @@ impl Playout {
             generation: 0,
             writing: 0,
             writing_open: false,
-            segments: VecDeque::new(),
-            flushes: VecDeque::new(),
+            segments: Vec::new(),
+            flushes: Vec::new(),
             posted: 0,
             reported_received: 0,
             reported_buffered: 0,
             reported_dropped: 0,
-            local_discards: VecDeque::new(),
+            local_discards: Vec::new(),
             commands: VecDeque::new(),
-            events: VecDeque::new(),
+            events: Vec::new(),
             stats: PlayoutStats::default(),
         })
     }
@@ -299,9 +304,9 @@ impl Playout {
     /// The app sent a Flush; `flush()` returned `predicted`, and `ticket` identifies it (the speak session's
     /// `last_ticket()`). The audio up to its `Flushed` is one segment.
     pub fn expect_flush(&mut self, predicted: u32, ticket: u64) {
-        self.flushes.push_back((predicted, ticket));
+        self.flushes.push((predicted, ticket));
         if self.writing_open {
-            if let Some(seg) = self.segments.back_mut() {
+            if let Some(seg) = self.segments.last_mut() {
                 if seg.index == self.writing && seg.predicted.is_none() {
                     seg.predicted = Some(predicted);
                 }
@@ -314,10 +319,10 @@ impl Playout {
             return;
         }
         self.writing_open = true;
-        self.segments.push_back(Segment {
+        self.segments.push(Segment {
             index: self.writing,
             generation: self.generation,
-            predicted: self.flushes.front().map(|f| f.0),
+            predicted: self.flushes.first().map(|f| f.0),
             sequence_id: None,
             first_audio_ms: now_ms,
         });
@@ -341,13 +346,13 @@ impl Playout {
         let Some(t) = ticket else {
             return false;
         };
-        let Some(&(p, front)) = self.flushes.front() else {
+        let Some(&(p, front)) = self.flushes.first() else {
             return false;
         };
         if front != t {
             return false;
         }
-        self.flushes.pop_front();
+        self.flushes.drain(..1);
         self.open_segment(None);
         let index = self.writing;
         if let Some(seg) = self.segments.iter_mut().rev().find(|s| s.index == index) {
@@ -387,7 +392,7 @@ impl Playout {
         let per_sample = self.decoder.format().bytes_per_sample().max(1) as f64;
         let encoded = (self.backlog_bytes as f64 / per_sample * rate_ratio).round() as u64;
         self.local_discards
-            .push_back((self.generation, decoded.saturating_add(encoded)));
+            .push((self.generation, decoded.saturating_add(encoded)));
         self.backlog.clear();
         self.backlog_bytes = 0;
         self.pending.clear();
@@ -426,13 +431,13 @@ impl Playout {
                     self.reported_dropped = dropped;
                     self.stats.overflow_samples = dropped;
                     self.events
-                        .push_back(PlayoutEvent::Overflow { dropped_samples: d });
+                        .push(PlayoutEvent::Overflow { dropped_samples: d });
                 }
                 self.fill();
             }
             WorkletReport::Started { segment, frame } => {
                 let seg = self.segments.iter().find(|s| s.index == segment).copied();
-                self.events.push_back(PlayoutEvent::Started {
+                self.events.push(PlayoutEvent::Started {
                     segment,
                     sequence_id: seg.and_then(|s| s.id()),
                     latency_ms: seg
@@ -448,7 +453,7 @@ impl Playout {
             } => {
                 let seg = self.take_segment(segment);
                 self.stats.segments_ended += 1;
-                self.events.push_back(PlayoutEvent::Ended {
+                self.events.push(PlayoutEvent::Ended {
                     segment,
                     sequence_id: seg.and_then(|s| s.id()),
                     played_samples: played,
@@ -471,15 +476,13 @@ impl Playout {
                 // Everything of the generations before this one is gone.
                 self.segments
                     .retain(|s| s.generation.wrapping_sub(generation) as i32 >= 0);
-                let mut local = 0;
-                while let Some(&(g, n)) = self.local_discards.front() {
-                    if g.wrapping_sub(generation) as i32 > 0 {
-                        break;
-                    }
-                    local += n;
-                    self.local_discards.pop_front();
-                }
-                self.events.push_back(PlayoutEvent::Cleared {
+                let confirmed = self
+                    .local_discards
+                    .iter()
+                    .take_while(|&&(g, _)| g.wrapping_sub(generation) as i32 <= 0)
+                    .count();
+                let local: u64 = self.local_discards.drain(..confirmed).map(|(_, n)| n).sum();
+                self.events.push(PlayoutEvent::Cleared {
                     generation,
                     sequence_id: if segment.is_some() { interrupted } else { None },
                     played_samples: if segment.is_some() { played } else { 0 },
@@ -495,7 +498,7 @@ impl Playout {
                     .iter()
                     .find(|s| s.index == segment)
                     .and_then(|s| s.id());
-                self.events.push_back(PlayoutEvent::Underrun {
+                self.events.push(PlayoutEvent::Underrun {
                     segment,
                     sequence_id,
                 });
@@ -505,19 +508,27 @@ impl Playout {
 
     fn take_segment(&mut self, index: u32) -> Option<Segment> {
         let at = self.segments.iter().position(|s| s.index == index)?;
-        self.segments.remove(at)
+        self.segments.drain(at..=at).next()
     }
 
     fn room(&self) -> bool {
         self.in_worklet() + self.config.block_samples as u64 <= self.config.ahead_samples as u64
     }
 
+    /// Not inlined: `fill` calls it from two loops.
+    #[inline(never)]
     fn post_block(&mut self, len: usize) {
         let len = len.min(self.pending.len());
         if len == 0 {
             return;
         }
-        let samples: Vec<f32> = self.pending.drain(..len).collect();
+        // A copy and a drain rather than `drain(..len).collect()`: the copy is a memcpy, and the collect was its
+        // own instantiation.
+        let samples = self
+            .pending
+            .get(..len)
+            .map_or_else(Vec::new, <[f32]>::to_vec);
+        self.pending.drain(..len);
         self.posted += samples.len() as u64;
         self.stats.blocks_posted += 1;
         self.stats.samples_posted += samples.len() as u64;
@@ -569,7 +580,8 @@ impl Playout {
 
     /// The next event for the app.
     pub fn poll_event(&mut self) -> Option<PlayoutEvent> {
-        self.events.pop_front()
+        // The front of a short `Vec` (see `events`); an empty range when there is none.
+        self.events.drain(..1.min(self.events.len())).next()
     }
 }
 

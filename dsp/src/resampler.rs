@@ -51,7 +51,7 @@ pub trait Resample {
 /// Feeding one block or many blocks of any sizes yields bit-identical output, and after `n` input
 /// samples exactly [`output_len_for(n)`](Self::output_len_for) = `floor(n * out_rate / in_rate)`
 /// samples have been produced, so there is no drift however long the stream runs.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct PolyphaseResampler {
     in_rate: u32,
     out_rate: u32,
@@ -134,10 +134,16 @@ impl PolyphaseResampler {
             total_out: 0,
             latency: 0.0,
         };
-        if up == down {
-            return Ok(this);
+        if up != down {
+            this.design();
         }
+        Ok(this)
+    }
 
+    /// Designs the filter for a real conversion and starts from silence: the part of [`new`](Self::new) that
+    /// passthrough skips. Separate so that `new` writes its result out at one place.
+    fn design(&mut self) {
+        let (in_rate, out_rate, up, down) = (self.in_rate, self.out_rate, self.up, self.down);
         let low = f64::from(in_rate.min(out_rate));
         let in_hz = f64::from(in_rate);
         // Filter span in input samples, rounded up to whole SIMD lanes (the extra taps only lengthen
@@ -179,20 +185,19 @@ impl PolyphaseResampler {
             table.extend(row_buf.iter().map(|&c| (c * norm) as f32));
         }
 
-        this.mode = mode;
-        this.taps = taps;
-        this.table = table;
-        this.history = vec![0.0; 2 * taps];
+        self.mode = mode;
+        self.taps = taps;
+        self.table = table;
+        self.history = vec![0.0; 2 * taps];
         if let Mode::Interpolated { grid } = mode {
-            let scaled = this.step_frac * grid;
-            this.step_rows = (scaled / up) as usize;
-            this.step_row_rem = scaled % up;
+            let scaled = self.step_frac * grid;
+            self.step_rows = (scaled / up) as usize;
+            self.step_row_rem = scaled % up;
         }
         // Output k represents input instant (k*M + M-1)/L - centre; centre = support/2.
         let centre = support / 2.0;
-        this.latency = (centre - (down - 1) as f64 / up as f64) * up as f64 / down as f64;
-        this.reset();
-        Ok(this)
+        self.latency = (centre - (down - 1) as f64 / up as f64) * up as f64 / down as f64;
+        self.reset();
     }
 
     /// The input rate in Hz.
@@ -249,6 +254,8 @@ impl PolyphaseResampler {
     }
 
     /// Forgets history and phase (e.g. after a clear / barge-in), keeping the tables.
+    // Out of line: `new` and the chains' resets call it, never per sample; inlined, each had its own copy.
+    #[inline(never)]
     pub fn reset(&mut self) {
         self.history.iter_mut().for_each(|s| *s = 0.0);
         self.write = 0;
@@ -387,6 +394,20 @@ impl PolyphaseResampler {
             if let Mode::Interpolated { grid } = self.mode {
                 self.row -= grid as usize;
             }
+        }
+    }
+}
+
+// Written out to keep it out of line: the derived `clone` was inlined into the capture chain's
+// `vec![resampler; channels]`, which then spelled out the ~25 scalar fields per copy (about 1 KB of wasm).
+// Everything but the two buffers is `Copy`.
+impl Clone for PolyphaseResampler {
+    #[inline(never)]
+    fn clone(&self) -> Self {
+        Self {
+            table: self.table.clone(),
+            history: self.history.clone(),
+            ..*self
         }
     }
 }
@@ -535,7 +556,8 @@ fn sin_pi(a: f64) -> f64 {
 }
 
 /// Modified Bessel function of the first kind, order 0, by its power series (converges fast for
-/// the beta values used here).
+/// the beta values used here). Not inlined: it has two callers, both building tables.
+#[inline(never)]
 fn bessel_i0(x: f64) -> f64 {
     let half = x / 2.0;
     let mut term = 1.0;
