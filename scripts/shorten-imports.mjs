@@ -92,28 +92,20 @@ function shortName(i) {
 const wasm = readFileSync(wasmPath);
 if (wasm.readUInt32LE(0) !== 0x6d736100 || wasm.readUInt32LE(4) !== 1) fail(`${wasmPath} is not a wasm module`);
 
-// Find the import section (id 2).
+// Find the import (id 2) and export (id 7) sections.
 const sections = new Reader(wasm, 8);
-let importSection = null;
+const found = new Map();
 while (sections.pos < wasm.length) {
   const start = sections.pos;
   const id = sections.byte();
   const size = sections.u32();
   const body = sections.pos;
   sections.pos += size;
-  if (id === 2) importSection = { start, body, end: sections.pos };
+  found.set(id, { start, body, end: sections.pos });
 }
+const importSection = found.get(2);
+const exportSection = found.get(7);
 if (!importSection) fail("the module has no import section");
-let exportSection = null;
-sections.pos = 8;
-while (sections.pos < wasm.length) {
-  const start = sections.pos;
-  const id = sections.byte();
-  const size = sections.u32();
-  const body = sections.pos;
-  sections.pos += size;
-  if (id === 7) exportSection = { start, body, end: sections.pos };
-}
 if (!exportSection) fail("the module has no export section");
 
 // Re-encode it with the new names; every import descriptor is copied byte for byte.
