@@ -308,15 +308,24 @@ export interface TranscriberSettings {
   bufferHighWaterBytes?: number;
   /** Held-back audio above which the oldest frames are dropped (an `audio_dropped` warning), in bytes. */
   bufferCapBytes?: number;
-  /** Microphone constraints used by `start({ microphone: true })`. */
-  microphone?: MicrophoneOptions;
+  /** Microphone constraints used by `start({ microphone: true })` (`true` or omitted: all processing on). */
+  microphone?: boolean | MicrophoneOptions;
   /**
    * When the connection drops (no close frame, a server that stopped answering, an unexpected close code), open a
    * new one and keep sending: audio never sent and audio captured meanwhile go to the new connection. Default
    * `{ attempts: 3, delayMs: 500 }` (attempt n waits n × delayMs); `false` turns it off. A normal close, bad audio
-   * (DATA-0000) or a refused first handshake end the stream instead.
+   * (DATA-0000), an idle timeout, a refused first handshake, or a drop after `closeStream()`/`close()` end the
+   * stream instead.
    */
-  reconnect?: false | { attempts?: number; delayMs?: number };
+  reconnect?: boolean | ReconnectOptions;
+}
+
+/** How a Transcriber reconnects a dropped connection. */
+export interface ReconnectOptions {
+  /** Attempts in a row before giving up, 0 to 100 (default 3). */
+  attempts?: number;
+  /** Wait before the first attempt in ms, 0 to 60000 (default 500); attempt n waits n × delayMs. */
+  delayMs?: number;
 }
 
 /** `new Transcriber(options)`. */
@@ -335,7 +344,7 @@ export interface SpeakerSettings {
   volume?: number;
   /** Audio buffered before playback starts, in ms (0 to 1000, default 60); at most half of `bufferMs`. */
   preRollMs?: number;
-  /** Fade-out on `clear()`, in ms (0.5 to 10, default 5). */
+  /** Fade-out on `clear()`, in ms (0.5 to 10, default 3). */
   clearFadeMs?: number;
   /** Playback buffer in ms (200 to 60000, default 2000); audio beyond it waits on the main thread. */
   bufferMs?: number;
@@ -962,7 +971,7 @@ export interface VoiceSessionStats {
 export class Transcriber {
   /**
    * Validates the options synchronously; throws a {@link DeepgramLiveError} with `kind: "options"` whose message
-   * names the bad field (`Transcriber.options: unknown listen option "modle": did you mean "model"?`).
+   * names the bad field (`Transcriber options.options: unknown listen option "modle": did you mean "model"?`).
    */
   constructor(options?: TranscriberOptions);
   /**

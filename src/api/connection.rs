@@ -1,56 +1,73 @@
-//! The IO plumbing both classes share: one session's WebSocket, its timer and its `start()` waiters, driven
-//! through [`SessionIo`] so `Transcriber` and `Speaker` run their sessions with the same code.
+//! The IO plumbing both classes share: one stream's WebSocket (replaced when the stream reconnects), its timer
+//! and its `start()` waiters, driven through [`SessionIo`] so `Transcriber` and `Speaker` run their streams with
+//! the same code.
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
+use gloo_timers::callback::Timeout;
 use js_sys::{Function, Object, Promise};
 use wasm_bindgen::JsValue;
 
-use super::errors::{error_payload, js_error, ErrorKind};
+use super::errors::{error_payload, js_error};
 use super::events::EventHub;
 use super::payload::{self, set};
-use crate::protocol::{CloseInfo, CloseKind, SessionIo, SessionState, Transmit};
+use crate::events::{ErrorKind, Event};
+use crate::protocol::{CloseInfo, SessionIo, SessionState, Transmit};
 use crate::web::audio_context::{describe, failed};
-use crate::web::clock::now_ms;
+use crate::web::clock::now;
 use crate::web::defer_drop;
+use crate::web::frame;
 use crate::web::socket::{Socket, SocketEvent};
-use crate::web::timer::Timer;
 
 /// A promise's resolve and reject functions.
 pub type Waiter = (Function, Function);
 
-/// The socket, the session timer and who waits for the open, of one connection.
+/// Promises to settle once no borrow is held: `(resolve or reject, value)`.
+pub type Settle = Vec<(Function, JsValue)>;
+
+/// The socket, the stream's timer and who waits for the first open, of one class.
 #[derive(Default)]
 pub struct Link {
-    /// The WebSocket (None before `connect` and after the close).
-    pub socket: Option<Socket>,
-    timer: Option<Timer>,
-    /// Whether the session reported its open.
-    pub opened: bool,
+    socket: Option<Socket>,
+    url: String,
+    protocols: Vec<String>,
+    sink: Option<Rc<dyn Fn(SocketEvent)>>,
+    tick: Option<Rc<dyn Fn()>>,
+    /// The armed timer and its deadline.
+    timer: Option<(u64, Timeout)>,
     open_waiters: Vec<Waiter>,
+    /// Whether the stream opened at least once.
+    opened: bool,
 }
 
 impl Link {
-    /// Opens the WebSocket to `url`; socket events go to `on_socket(owner, ev)`, the session timer to
-    /// `on_timer(owner)`, for as long as `owner` lives (a weak reference: no cycle). `class` names the class in the
-    /// error for a URL the browser rejects.
+    /// Opens the WebSocket to `url`; socket events go to `on_socket(owner, ev)`, the timer to `on_timer(owner)`,
+    /// for as long as `owner` lives (a weak reference: no cycle). `class` names the class in the error for a URL
+    /// the browser rejects.
     pub fn connect<T: 'static>(
         &mut self,
         class: &str,
-        url: &str,
-        protocols: &[String],
+        url: String,
+        protocols: Vec<String>,
         owner: Weak<T>,
         on_socket: fn(&Rc<T>, SocketEvent),
         on_timer: fn(&Rc<T>),
     ) -> Result<(), JsValue> {
         let socket_owner = owner.clone();
-        let sink: Rc<dyn Fn(SocketEvent)> = Rc::new(move |ev| {
+        self.sink = Some(Rc::new(move |ev| {
             if let Some(o) = socket_owner.upgrade() {
                 on_socket(&o, ev);
             }
-        });
-        let socket = Socket::connect(url, protocols, sink).map_err(|e| {
+        }));
+        self.tick = Some(Rc::new(move || {
+            if let Some(o) = owner.upgrade() {
+                on_timer(&o);
+            }
+        }));
+        self.url = url;
+        self.protocols = protocols;
+        self.open_socket().map_err(|e| {
             js_error(
                 ErrorKind::Options,
                 &format!(
@@ -58,18 +75,23 @@ impl Link {
                     describe(&e)
                 ),
             )
-        })?;
-        self.socket = Some(socket);
-        self.timer = Some(Timer::new(move || {
-            if let Some(o) = owner.upgrade() {
-                on_timer(&o);
-            }
-        }));
-        self.opened = false;
+        })
+    }
+
+    fn open_socket(&mut self) -> Result<(), JsValue> {
+        self.socket_gone();
+        if let Some(sink) = self.sink.clone() {
+            self.socket = Some(Socket::connect(&self.url, &self.protocols, sink)?);
+        }
         Ok(())
     }
 
-    /// A promise settled by the session's open (resolve) or a close before it (reject).
+    /// The socket's `bufferedAmount` (0 without a socket).
+    pub fn buffered_amount(&self) -> usize {
+        self.socket.as_ref().map_or(0, Socket::buffered_amount)
+    }
+
+    /// A promise settled by the stream's first open (resolve) or a close before it (reject).
     pub fn wait_open(&mut self) -> Promise {
         let mut waiter = None;
         let promise = Promise::new(&mut |resolve, reject| waiter = Some((resolve, reject)));
@@ -83,38 +105,67 @@ impl Link {
         promise
     }
 
-    /// Marks the timer as fired (it re-arms in [`Link::finish_pump`]).
+    /// The timer fired (it is re-armed by [`Link::arm`]).
     pub fn timer_fired(&mut self) {
-        if let Some(t) = self.timer.as_mut() {
-            t.fired();
+        if let Some((_, t)) = self.timer.take() {
+            // Inside its own callback: released after it returns.
+            defer_drop(t);
         }
     }
 
-    /// Sends everything the session has queued; a failed send becomes a `network` error event.
-    pub fn transmit(&self, session: &mut impl SessionIo, events: &mut EventHub, now: u64) {
-        while let Some(t) = session.poll_transmit(now) {
-            let Some(sock) = self.socket.as_ref() else {
-                continue;
-            };
-            let sent = match &t {
-                Transmit::Text(text) => sock.send_text(text),
-                Transmit::Binary(bytes) => sock.send_binary(bytes),
-                Transmit::Close { code, reason } => {
+    /// Arms the timer for `deadline` (on the `now` clock). A timer already armed for the same time or earlier is
+    /// kept: when it fires early the stream has nothing to do and the timer is armed again, so a deadline that
+    /// keeps moving later (the KeepAlive after each audio frame) costs no new timer per frame.
+    pub fn arm(&mut self, deadline: Option<u64>, now: f64) {
+        let Some(at) = deadline else {
+            self.timer = None;
+            return;
+        };
+        if self.timer.as_ref().is_some_and(|(armed, _)| *armed <= at) {
+            return;
+        }
+        let Some(tick) = self.tick.clone() else {
+            return;
+        };
+        let now = if now.is_finite() && now > 0.0 {
+            now as u64
+        } else {
+            0
+        };
+        let delay = at.saturating_sub(now).min(u64::from(u32::MAX >> 1)) as u32;
+        self.timer = Some((at, Timeout::new(delay, move || tick())));
+    }
+
+    /// Sends everything the stream has queued (opening a new socket when it reconnects); a failed send becomes
+    /// a `network` error event.
+    pub fn transmit(
+        &mut self,
+        stream: &mut impl SessionIo<JsValue>,
+        events: &mut EventHub,
+        now: f64,
+    ) {
+        while let Some(t) = stream.poll_transmit(now) {
+            let sent = match (&t, self.socket.as_ref()) {
+                (Transmit::Connect, _) => self.open_socket(),
+                (_, None) => Ok(()),
+                (Transmit::Message(m), Some(sock)) => sock.send_message(m),
+                (Transmit::Binary(bytes), Some(sock)) => sock.send_binary(bytes),
+                (Transmit::Close { code, reason }, Some(sock)) => {
                     sock.close(*code, reason);
                     Ok(())
                 }
             };
             if let Err(e) = sent {
                 events.push(
-                    "error",
+                    Event::Error,
                     error_payload(ErrorKind::Network, &failed("send failed", &e)),
                 );
             }
         }
     }
 
-    /// The session opened: resolves the `start()` waiters and queues the `open` event.
-    pub fn opened(&mut self, events: &mut EventHub, settle: &mut Vec<(Function, JsValue)>) {
+    /// A connection opened: resolves the `start()` waiters and queues the `open` event.
+    pub fn opened(&mut self, events: &mut EventHub, settle: &mut Settle) {
         self.opened = true;
         for (resolve, _) in self.open_waiters.drain(..) {
             settle.push((resolve, JsValue::UNDEFINED));
@@ -123,62 +174,32 @@ impl Link {
         if let Some(sock) = self.socket.as_ref() {
             set(&o, "protocol", sock.protocol());
         }
-        events.push("open", o.into());
+        events.push(Event::Open, o.into());
     }
 
-    /// The session closed: queues the `error` (unless the close was normal) and `close` events, rejects the
-    /// `start()` waiters and releases the socket and the timer.
-    pub fn closed(
-        &mut self,
-        info: &CloseInfo,
-        events: &mut EventHub,
-        settle: &mut Vec<(Function, JsValue)>,
-    ) {
-        if info.kind == CloseKind::HandshakeRefused {
-            events.push(
-                "error",
-                error_payload(ErrorKind::Handshake, info.kind.explain()),
-            );
-        } else if !matches!(info.kind, CloseKind::Normal) {
-            events.push(
-                "error",
-                error_payload(ErrorKind::Network, info.kind.explain()),
-            );
+    /// The connection dropped and the stream will open a new one: the old socket goes, quietly.
+    pub fn socket_gone(&mut self) {
+        if let Some(sock) = self.socket.take() {
+            defer_drop(sock);
         }
-        events.push("close", payload::close(info));
+    }
+
+    /// The stream closed: queues the `error` (unless the close was normal) and `close` events, rejects the
+    /// `start()` waiters and releases the socket and the timer.
+    pub fn closed(&mut self, info: &CloseInfo, events: &mut EventHub, settle: &mut Settle) {
+        if let Some(kind) = ErrorKind::of_close(info.kind) {
+            events.push(Event::Error, error_payload(kind, info.kind.explain()));
+        }
+        events.push(Event::Close, payload::close(info));
         for (_, reject) in self.open_waiters.drain(..) {
             settle.push((reject, js_error(ErrorKind::Handshake, info.kind.explain())));
         }
-        if let Some(sock) = self.socket.take() {
-            defer_drop(sock);
-        }
-        if let Some(mut t) = self.timer.take() {
-            t.cancel();
-            defer_drop(t);
-        }
-    }
-
-    /// Releases the socket and the timer without any event (the connection is being replaced).
-    pub fn drop_quietly(&mut self) {
-        if let Some(sock) = self.socket.take() {
-            defer_drop(sock);
-        }
-        if let Some(mut t) = self.timer.take() {
-            t.cancel();
-            defer_drop(t);
-        }
-        self.opened = false;
-    }
-
-    /// Re-arms the timer for the session's next deadline.
-    pub fn finish_pump(&mut self, session: &impl SessionIo, now: u64) {
-        if let Some(timer) = self.timer.as_mut() {
-            timer.arm_at(session.next_timeout(), now);
-        }
+        self.socket_gone();
+        self.timer = None;
     }
 }
 
-/// The `state` getter's value: `"idle"` before a session exists, then the session's state.
+/// The `state` getter's value: `"idle"` before a stream exists, then its state.
 pub fn state_name(state: Option<SessionState>) -> &'static str {
     match state {
         None => "idle",
@@ -189,46 +210,59 @@ pub fn state_name(state: Option<SessionState>) -> &'static str {
     }
 }
 
-/// A class's state that holds a session and its [`Link`].
-pub trait HasSession {
-    /// The session type.
-    type Session: SessionIo;
-    /// The session (once started) and the link.
-    fn parts(&mut self) -> (Option<&mut Self::Session>, &mut Link);
+/// A class's state that holds a stream and its [`Link`].
+pub trait HasStream {
+    /// The stream type.
+    type Stream: SessionIo<JsValue>;
+    /// The stream (once started) and the link.
+    fn parts(&mut self) -> (Option<&mut Self::Stream>, &mut Link);
 }
 
-/// A socket event for the session in `inner` (skipped when `inner` is borrowed: a re-entrant browser callback
+/// A socket event for the stream in `inner` (skipped when `inner` is borrowed: a re-entrant browser callback
 /// cannot happen with one thread, but a panic must never be the answer). The caller pumps afterwards.
-pub fn on_socket_event<I: HasSession>(inner: &RefCell<I>, ev: SocketEvent) {
+pub fn on_socket_event<I: HasStream>(inner: &RefCell<I>, ev: SocketEvent) {
     if let Ok(mut inner) = inner.try_borrow_mut() {
         if let (Some(s), _) = inner.parts() {
-            feed(s, ev, now_ms());
+            feed(s, ev, now());
         }
     }
 }
 
-/// The session timer fired for the session in `inner`. The caller pumps afterwards.
-pub fn on_timer<I: HasSession>(inner: &RefCell<I>) {
+/// The timer fired for the stream in `inner`. The caller pumps afterwards.
+pub fn on_timer<I: HasStream>(inner: &RefCell<I>) {
     if let Ok(mut inner) = inner.try_borrow_mut() {
-        let (session, link) = inner.parts();
+        let (stream, link) = inner.parts();
         link.timer_fired();
-        if let Some(s) = session {
-            s.handle_timeout(now_ms());
+        if let Some(s) = stream {
+            s.handle_timeout(now());
         }
     }
 }
 
-/// Hands one socket event to the session.
-pub fn feed(session: &mut impl SessionIo, ev: SocketEvent, now: u64) {
+/// Hands one socket event to the stream (a text frame parsed once, by `JSON.parse`).
+fn feed(stream: &mut impl SessionIo<JsValue>, ev: SocketEvent, now: f64) {
     match ev {
-        SocketEvent::Open => session.handle_open(now),
-        SocketEvent::Text(t) => session.handle_text(&t, now),
-        SocketEvent::Binary(b) => session.handle_binary(&b, now),
+        SocketEvent::Open => stream.handle_open(now),
+        SocketEvent::Text(text) => match frame::parse(&text) {
+            Ok(f) => {
+                let raw = f.0.clone();
+                stream.handle_text(&f, raw, now);
+            }
+            Err(e) => stream.handle_bad_text(e, now),
+        },
+        SocketEvent::Binary(b) => stream.handle_binary(&b, now),
         SocketEvent::Close {
             code,
             reason,
             was_clean,
-        } => session.handle_close(code, &reason, was_clean, now),
-        SocketEvent::Error => session.handle_socket_error(now),
+        } => stream.handle_close(code, &reason, was_clean, now),
+        SocketEvent::Error => {}
+    }
+}
+
+/// Settles promises (with no borrow held).
+pub fn settle(settle: Settle) {
+    for (f, v) in settle {
+        let _ = f.call1(&JsValue::UNDEFINED, &v);
     }
 }

@@ -1,4 +1,4 @@
-//! Event listeners and re-entrancy-safe dispatch.
+//! Event listeners and re-entrancy-safe dispatch, keyed by [`Event`] (the one table of event names).
 //!
 //! Events are queued while the session state is borrowed and dispatched after the borrow ends. If a handler
 //! triggers more events (by calling a method), they join the queue and the outer dispatch loop delivers them in
@@ -11,26 +11,29 @@ use std::rc::Rc;
 use js_sys::Function;
 use wasm_bindgen::JsValue;
 
-use super::errors::{js_error, ErrorKind};
+use super::errors::options_error;
+use crate::events::Event;
 
 /// A Rust observer of every event a hub delivers (how `VoiceSession` hears its Transcriber and Speaker).
-pub type Forward = Rc<dyn Fn(&'static str, &JsValue)>;
+pub type Forward = Rc<dyn Fn(Event, &JsValue)>;
 
-/// Listeners by event name, plus the queue of events waiting to be dispatched.
+/// Listeners by event, plus the queue of events waiting to be dispatched.
 pub struct EventHub {
-    names: &'static [&'static str],
-    listeners: Vec<(&'static str, Vec<Function>)>,
+    class: &'static str,
+    events: &'static [Event],
+    listeners: Vec<(Event, Vec<Function>)>,
     /// Events waiting, each with an optional second handler argument (which half of a `VoiceSession`).
-    queue: VecDeque<(&'static str, JsValue, Option<&'static str>)>,
+    queue: VecDeque<(Event, JsValue, Option<&'static str>)>,
     dispatching: bool,
     forward: Option<Forward>,
 }
 
 impl EventHub {
-    /// A hub accepting exactly `names`.
-    pub fn new(names: &'static [&'static str]) -> Self {
+    /// A hub of `class` accepting exactly `events`.
+    pub fn new(class: &'static str, events: &'static [Event]) -> Self {
         Self {
-            names,
+            class,
+            events,
             listeners: Vec::new(),
             queue: VecDeque::new(),
             dispatching: false,
@@ -44,23 +47,23 @@ impl EventHub {
     }
 
     /// Adds `f` for `name`; an unknown name is an error listing the valid ones.
-    pub fn on(&mut self, name: &str, f: Function) -> Result<(), String> {
-        let name = self.known(name)?;
-        match self.listeners.iter_mut().find(|(n, _)| *n == name) {
+    pub fn on(&mut self, name: &str, f: Function) -> Result<(), JsValue> {
+        let event = Event::find(name, self.events, self.class).map_err(|m| options_error(&m))?;
+        match self.listeners.iter_mut().find(|(e, _)| *e == event) {
             Some((_, fs)) => {
                 if !fs.iter().any(|g| g == &f) {
                     fs.push(f);
                 }
             }
-            None => self.listeners.push((name, vec![f])),
+            None => self.listeners.push((event, vec![f])),
         }
         Ok(())
     }
 
     /// Removes `f` from `name` (all listeners of `name` when `f` is `None`).
-    pub fn off(&mut self, name: &str, f: Option<Function>) -> Result<(), String> {
-        let name = self.known(name)?;
-        if let Some((_, fs)) = self.listeners.iter_mut().find(|(n, _)| *n == name) {
+    pub fn off(&mut self, name: &str, f: Option<Function>) -> Result<(), JsValue> {
+        let event = Event::find(name, self.events, self.class).map_err(|m| options_error(&m))?;
+        if let Some((_, fs)) = self.listeners.iter_mut().find(|(e, _)| *e == event) {
             match f {
                 Some(f) => fs.retain(|g| g != &f),
                 None => fs.clear(),
@@ -69,49 +72,31 @@ impl EventHub {
         Ok(())
     }
 
-    /// Whether anyone listens to `name` (lets callers skip building payloads nobody reads).
-    pub fn has(&self, name: &str) -> bool {
+    /// Whether anyone listens to `event` (lets callers skip building payloads nobody reads).
+    pub fn has(&self, event: Event) -> bool {
         self.forward.is_some()
             || self
                 .listeners
                 .iter()
-                .any(|(n, fs)| *n == name && !fs.is_empty())
+                .any(|(e, fs)| *e == event && !fs.is_empty())
     }
 
     /// Queues an event.
-    pub fn push(&mut self, name: &'static str, payload: JsValue) {
-        self.queue.push_back((name, payload, None));
+    pub fn push(&mut self, event: Event, payload: JsValue) {
+        self.queue.push_back((event, payload, None));
     }
 
     /// Queues an event whose handlers get `source` as a second argument.
-    pub fn push_from(&mut self, name: &'static str, payload: JsValue, source: &'static str) {
-        self.queue.push_back((name, payload, Some(source)));
-    }
-
-    /// Whether `name` is one of this hub's events.
-    pub fn accepts(&self, name: &str) -> bool {
-        self.names.contains(&name)
-    }
-
-    fn known(&self, name: &str) -> Result<&'static str, String> {
-        self.names
-            .iter()
-            .find(|n| **n == name)
-            .copied()
-            .ok_or_else(|| {
-                format!(
-                    "unknown event \"{name}\": use one of {}",
-                    self.names.join(", ")
-                )
-            })
+    pub fn push_from(&mut self, event: Event, payload: JsValue, source: &'static str) {
+        if self.events.contains(&event) {
+            self.queue.push_back((event, payload, Some(source)));
+        }
     }
 }
 
 /// A class's `on(name, f)`: an unknown name is an `options` error listing the valid ones.
 pub fn subscribe(hub: &RefCell<EventHub>, name: &str, f: Function) -> Result<(), JsValue> {
-    hub.borrow_mut()
-        .on(name, f)
-        .map_err(|m| js_error(ErrorKind::Options, &m))
+    hub.borrow_mut().on(name, f)
 }
 
 /// A class's `off(name, f?)`.
@@ -120,9 +105,7 @@ pub fn unsubscribe(
     name: &str,
     f: Option<Function>,
 ) -> Result<(), JsValue> {
-    hub.borrow_mut()
-        .off(name, f)
-        .map_err(|m| js_error(ErrorKind::Options, &m))
+    hub.borrow_mut().off(name, f)
 }
 
 /// Delivers queued events, unless a dispatch is already running further up the stack (it will deliver them).
@@ -142,14 +125,14 @@ pub fn dispatch(hub: &RefCell<EventHub>) {
                 return;
             };
             match h.queue.pop_front() {
-                Some((name, payload, source)) => {
+                Some((event, payload, source)) => {
                     let fs = h
                         .listeners
                         .iter()
-                        .find(|(n, _)| *n == name)
+                        .find(|(e, _)| *e == event)
                         .map(|(_, fs)| fs.clone())
                         .unwrap_or_default();
-                    Some((name, payload, source, fs, h.forward.clone()))
+                    Some((event, payload, source, fs, h.forward.clone()))
                 }
                 None => {
                     h.dispatching = false;
@@ -157,7 +140,7 @@ pub fn dispatch(hub: &RefCell<EventHub>) {
                 }
             }
         };
-        let Some((name, payload, source, fs, forward)) = next else {
+        let Some((event, payload, source, fs, forward)) = next else {
             break;
         };
         for f in fs {
@@ -171,7 +154,7 @@ pub fn dispatch(hub: &RefCell<EventHub>) {
             }
         }
         if let Some(forward) = forward {
-            forward(name, &payload);
+            forward(event, &payload);
         }
     }
 }

@@ -1,7 +1,10 @@
 //! `Speaker`: text → live text-to-speech over `/v1/speak` → the playback AudioWorklet, with instant `clear()`.
+//!
+//! The class moves bytes and events: its options are read by `config`, its stream (reconnects, tickets and
+//! generations, the clear ledger) is `stream::SpeakStream` over `audio::Playout`, the worklet is
+//! `web::playback`. What is left here is the wiring and the JS payloads.
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::fmt::Display;
 use std::rc::Rc;
 
@@ -9,46 +12,24 @@ use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use web_sys::{AudioContext, AudioNode};
 
-use super::connection::{self, HasSession, Link};
-use super::errors::{error_payload, js_error, state_error, ErrorKind};
+use super::connection::{self, HasStream, Link, Settle};
+use super::errors::{error_payload, js_error, options_error, state_error};
 use super::events::{dispatch, subscribe, unsubscribe, EventHub};
-use super::js_options::{endpoint_and_auth, parse_json, JsOptions};
-use super::payload::{self, set};
-use crate::audio::{Playout, PlayoutConfig, PlayoutEvent, SampleFormat, WorkletReport};
-use crate::protocol::json::format_number;
-use crate::protocol::{
-    Auth, Endpoint, SessionState, SpeakConfig, SpeakEncoding, SpeakEvent, SpeakOptions,
-    SpeakSession,
-};
-use crate::web::clock::{now_ms, now_precise_ms};
+use super::payload::{self, or_null, set};
+use crate::audio::{Playout, PlayoutConfig, SampleFormat, WorkletReport};
+use crate::config::SpeakerConfig;
+use crate::events::{ErrorKind, Event, SPEAKER_EVENTS};
+use crate::protocol::{SessionIo, SessionState, SpeakEncoding};
+use crate::stream::{SpeakStream, SpeakStreamEvent};
+use crate::web::bag::{JsBag, JsObject};
+use crate::web::clock::now;
 use crate::web::playback::{PlaybackNode, PlaybackParams};
 use crate::web::socket::SocketEvent;
-use crate::web::worklet::WorkletSource;
-use crate::web::{audio_context, defer_drop, set_field};
-
-/// The events a `Speaker` emits.
-pub const SPEAKER_EVENTS: &[&str] = &[
-    "open",
-    "close",
-    "error",
-    "metadata",
-    "audio",
-    "flushed",
-    "cleared",
-    "warning",
-    "playbackStart",
-    "playbackEnd",
-    "unhandled",
-    "reconnecting",
-    "reconnected",
-];
+use crate::web::{audio_context, defer_drop};
 
 const CLASS: &str = "Speaker";
 /// Blocks posted to the worklet.
 const BLOCK_MS: u32 = 20;
-/// The fade on `clear()`: long enough to avoid a click, short enough that the output is silent within one
-/// browser render burst plus a few ms.
-const DEFAULT_FADE_MS: f64 = 3.0;
 
 /// Live text-to-speech: `new Speaker({baseUrl, auth, options})`, `speak(text)`, `flush()`, `clear()`.
 #[wasm_bindgen]
@@ -61,131 +42,18 @@ pub(crate) struct SpeakerShared {
     pub(crate) events: RefCell<EventHub>,
 }
 
-struct Config {
-    endpoint: Endpoint,
-    auth: Auth,
-    options: SpeakOptions,
-    speak: SpeakConfig,
-    playback: bool,
-    volume: f32,
-    pre_roll_ms: u32,
-    fade_ms: f64,
-    buffer_ms: u32,
-    worklet: WorkletSource,
-    destination: Option<AudioNode>,
-}
-
-/// A clear waiting for both halves: the server's `Cleared` and the worklet's report of what was heard.
-struct ClearRecord {
-    generation: u32,
-    /// The server's frame, the audio bytes discarded until it came, and what `clear()` returned.
-    server: Option<(String, u64, Option<u32>)>,
-    /// Interrupted segment's Flush, samples of it played, samples discarded, context frame of silence.
-    worklet: Option<(Option<u32>, u64, u64, f64)>,
-}
-
 struct Inner {
-    config: Config,
-    session: Option<SpeakSession>,
+    config: SpeakerConfig<JsObject>,
+    destination: Option<AudioNode>,
+    stream: Option<SpeakStream<JsValue>>,
     link: Link,
     context: Option<AudioContext>,
     own_context: bool,
-    playout: Option<Playout>,
     node: Option<PlaybackNode>,
     starting: bool,
     close_waiters: Vec<(Function, Function)>,
-    clears: VecDeque<ClearRecord>,
+    /// The context rate playback runs at (0 before the first start).
     sample_rate: u32,
-    clear_started_ms: Option<f64>,
-    last_clear_latency_ms: Option<f64>,
-    last_first_audio_ms: Option<f64>,
-    /// The app called `close()`: no reconnecting, audio torn down.
-    app_closed: bool,
-    /// Playout generation when the current connection opened (each connection counts clears from 0).
-    generation_base: u32,
-    /// Tickets of earlier connections (each counts from 1), so tickets stay unique across reconnects.
-    ticket_base: u64,
-    /// Connections opened.
-    connections: u32,
-}
-
-/// The keys of the Speaker's options bag.
-pub(crate) const SPEAKER_KEYS: &[&str] = &[
-    "baseUrl",
-    "auth",
-    "options",
-    "playback",
-    "volume",
-    "preRollMs",
-    "clearFadeMs",
-    "bufferMs",
-    "closeTimeoutMs",
-    "worklet",
-    "destination",
-];
-
-/// Reads the options (keys already checked); the speak query options are under `options_key`. Errors are
-/// recorded in `o` (the config is then incomplete and must not be used).
-fn parse_config(o: &mut JsOptions<'_>, options_key: &str) -> Config {
-    let (endpoint, auth) = endpoint_and_auth(o);
-    let options = match o.json(options_key) {
-        Some(v) => o.check(options_key, SpeakOptions::from_json(&v)),
-        None => SpeakOptions::default(),
-    };
-    let playback = o.bool("playback").unwrap_or(true);
-    let encoding = options.effective_encoding();
-    if playback
-        && !matches!(
-            encoding,
-            SpeakEncoding::Linear16 | SpeakEncoding::Mulaw | SpeakEncoding::Alaw
-        )
-    {
-        o.fail_at(
-            &[options_key, ".encoding"].concat(),
-            &["\"", encoding.as_str(), "\" cannot be played by the playback worklet: use linear16 (default), mulaw or alaw, or set playback: false and play the audio events yourself"].concat(),
-        );
-    }
-    let mut speak = SpeakConfig {
-        encoding,
-        ..SpeakConfig::default()
-    };
-    if let Some(v) = o.int("closeTimeoutMs", 100, 120_000) {
-        speak.close_timeout_ms = v;
-    }
-    let volume = o.number("volume", 0.0, 10.0).unwrap_or(1.0);
-    let pre_roll_ms = o.int("preRollMs", 0, 1000).unwrap_or(60) as u32;
-    let fade_ms = o
-        .number("clearFadeMs", 0.5, 10.0)
-        .unwrap_or(DEFAULT_FADE_MS);
-    let buffer_ms = o.int("bufferMs", 200, 60_000).unwrap_or(2000) as u32;
-    if u64::from(pre_roll_ms) * 2 > u64::from(buffer_ms) {
-        o.fail_at(
-            "preRollMs",
-            &[
-                &format_number(f64::from(pre_roll_ms)),
-                " ms of pre-roll needs bufferMs of at least ",
-                &format_number(f64::from(pre_roll_ms * 2)),
-                " ms",
-            ]
-            .concat(),
-        );
-    }
-    let worklet = o.worklet("playback-processor.js");
-    // Must belong to the same AudioContext (connecting says so otherwise).
-    let destination = o.object::<AudioNode>("destination", "AudioNode");
-    Config {
-        endpoint,
-        auth,
-        options,
-        speak,
-        playback,
-        volume: volume as f32,
-        pre_roll_ms,
-        fade_ms,
-        buffer_ms,
-        worklet,
-        destination,
-    }
 }
 
 #[wasm_bindgen]
@@ -193,14 +61,14 @@ impl Speaker {
     /// Validates the options synchronously; throws an `Error` (with `kind: "options"`) naming the bad field.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<Speaker, JsValue> {
-        let mut o = JsOptions::new(&options, CLASS);
-        let mut keys = SPEAKER_KEYS.to_vec();
-        keys.push("audioContext");
-        o.only(&keys);
-        let config = parse_config(&mut o, "options");
-        let context = o.object::<AudioContext>("audioContext", "AudioContext");
-        o.finish().map_err(|m| js_error(ErrorKind::Options, &m))?;
-        Ok(Speaker::from_config(config, context))
+        let mut config = SpeakerConfig::read(&JsBag(&options)).map_err(|m| options_error(&m))?;
+        let context = config
+            .audio_context
+            .take()
+            .map(|c| c.cast::<AudioContext>("Speaker options.audioContext", "AudioContext"))
+            .transpose()
+            .map_err(|m| options_error(&m))?;
+        Speaker::from_config(config, context).map_err(|m| options_error(&m))
     }
 
     /// Subscribes `handler` to `event`; returns `this` for chaining.
@@ -222,10 +90,8 @@ impl Speaker {
     pub fn start(&self) -> Promise {
         let shared = self.shared.clone();
         wasm_bindgen_futures::future_to_promise(async move {
-            let opened = {
-                begin(&shared)?;
-                wait_open(&shared)
-            };
+            begin(&shared)?;
+            let opened = shared.inner.borrow_mut().link.wait_open();
             start_audio(&shared).await?;
             wasm_bindgen_futures::JsFuture::from(opened).await?;
             Ok(JsValue::UNDEFINED)
@@ -236,24 +102,14 @@ impl Speaker {
     /// connection if needed.
     pub fn speak(&self, text: &str) -> Result<(), JsValue> {
         self.ensure_started()?;
-        with_session(&self.shared, Some(text)).map(|_| ())
+        with_stream(&self.shared, Some(text)).map(|_| ())
     }
 
     /// Asks the server to synthesize everything queued; returns the `sequence_id` its `flushed` (and the
     /// segment's `playbackEnd`) will carry.
     pub fn flush(&self) -> Result<u32, JsValue> {
         self.ensure_started()?;
-        let id = with_session(&self.shared, None)?;
-        {
-            let mut inner = self.shared.inner.borrow_mut();
-            let ticket =
-                inner.ticket_base + inner.session.as_ref().map_or(0, SpeakSession::last_ticket);
-            if let Some(p) = inner.playout.as_mut() {
-                p.expect_flush(id, ticket);
-            }
-        }
-        pump(&self.shared);
-        Ok(id)
+        with_stream(&self.shared, None)
     }
 
     /// Barge-in: silences playback within one render quantum plus a fade of at most 10 ms, discards audio still
@@ -278,8 +134,7 @@ impl Speaker {
     #[wasm_bindgen(setter)]
     pub fn set_volume(&self, volume: f32) -> Result<(), JsValue> {
         if !volume.is_finite() || !(0.0..=10.0).contains(&volume) {
-            return Err(js_error(
-                ErrorKind::Options,
+            return Err(options_error(
                 "Speaker.volume: expected a number from 0 to 10",
             ));
         }
@@ -326,15 +181,8 @@ impl Speaker {
     /// `"idle"` (not started), `"connecting"`, `"open"`, `"closing"` or `"closed"`.
     #[wasm_bindgen(getter)]
     pub fn state(&self) -> String {
-        connection::state_name(
-            self.shared
-                .inner
-                .borrow()
-                .session
-                .as_ref()
-                .map(SpeakSession::state),
-        )
-        .into()
+        let inner = self.shared.inner.borrow();
+        connection::state_name(inner.stream.as_ref().map(SessionIo::state)).into()
     }
 
     /// Whether audio of the current generation is queued or playing.
@@ -347,8 +195,8 @@ impl Speaker {
     pub fn stats(&self) -> JsValue {
         let inner = self.shared.inner.borrow();
         let o = Object::new();
-        if let Some(s) = inner.session.as_ref() {
-            let st = s.stats();
+        if let Some(s) = inner.stream.as_ref() {
+            let st = s.session_stats();
             set(&o, "speakMessages", st.speak_messages_sent as f64);
             set(&o, "flushes", st.flushes_sent as f64);
             set(&o, "clears", st.clears_sent as f64);
@@ -356,95 +204,87 @@ impl Speaker {
             set(&o, "receivedBytes", st.audio_bytes_received as f64);
             set(&o, "discardedBytes", st.audio_bytes_discarded as f64);
             set(&o, "localFlushWarnings", st.local_flush_warnings as f64);
-        }
-        if let Some(p) = inner.playout.as_ref() {
-            let st = p.stats();
-            set(&o, "postedSamples", st.samples_posted as f64);
-            set(&o, "playedSamples", st.samples_played as f64);
-            set(&o, "bufferedSamples", st.samples_buffered as f64);
-            set(&o, "backlogBytes", st.backlog_bytes as f64);
-            set(&o, "underruns", st.underruns as f64);
-            set(&o, "overflowSamples", st.overflow_samples as f64);
+            if let Some(p) = s.playout() {
+                let st = p.stats();
+                set(&o, "postedSamples", st.samples_posted as f64);
+                set(&o, "playedSamples", st.samples_played as f64);
+                set(&o, "bufferedSamples", st.samples_buffered as f64);
+                set(&o, "backlogBytes", st.backlog_bytes as f64);
+                set(&o, "underruns", st.underruns as f64);
+                set(&o, "overflowSamples", st.overflow_samples as f64);
+            }
+            if let Some(v) = s.last_clear_latency_ms() {
+                set(&o, "lastClearMs", v);
+            }
+            if let Some(v) = s.last_first_audio_ms() {
+                set(&o, "lastFirstAudioMs", v);
+            }
         }
         set(&o, "sampleRate", inner.sample_rate);
-        if let Some(v) = inner.last_clear_latency_ms {
-            set(&o, "lastClearMs", v);
-        }
-        if let Some(v) = inner.last_first_audio_ms {
-            set(&o, "lastFirstAudioMs", v);
-        }
         o.into()
     }
 }
 
 impl Speaker {
-    /// A Speaker for `VoiceSession`: its options bag `o` (keys already checked), speak options under
-    /// `options_key`, playing in `context` (which the session owns). Errors are recorded in `o`: only use the
-    /// Speaker once `o` finished without one.
-    pub(crate) fn for_session(
-        o: &mut JsOptions<'_>,
-        options_key: &str,
+    /// A Speaker running `config`, playing in `context` when given (a `VoiceSession`'s, or the app's).
+    pub(crate) fn from_config(
+        mut config: SpeakerConfig<JsObject>,
         context: Option<AudioContext>,
-    ) -> Speaker {
-        Speaker::from_config(parse_config(o, options_key), context)
+    ) -> Result<Speaker, String> {
+        // Must belong to the same AudioContext (connecting says so otherwise).
+        let destination = config
+            .destination
+            .take()
+            .map(|d| d.cast::<AudioNode>("Speaker options.destination", "AudioNode"))
+            .transpose()?;
+        let inner = Inner {
+            config,
+            destination,
+            stream: None,
+            link: Link::default(),
+            context,
+            own_context: false,
+            node: None,
+            starting: false,
+            close_waiters: Vec::new(),
+            sample_rate: 0,
+        };
+        Ok(Speaker {
+            shared: Rc::new(SpeakerShared {
+                inner: RefCell::new(inner),
+                events: RefCell::new(EventHub::new(CLASS, SPEAKER_EVENTS)),
+            }),
+        })
     }
 
     /// Plays in `ctx` (a `VoiceSession`'s); only before the Speaker started.
     pub(crate) fn set_context(&self, ctx: AudioContext) {
         let mut inner = self.shared.inner.borrow_mut();
-        if inner.session.is_none() {
+        if inner.stream.is_none() {
             inner.context = Some(ctx);
             inner.own_context = false;
         }
     }
 
-    fn from_config(config: Config, context: Option<AudioContext>) -> Speaker {
-        let inner = Inner {
-            config,
-            session: None,
-            link: Link::default(),
-            own_context: false,
-            context,
-            playout: None,
-            node: None,
-            starting: false,
-            close_waiters: Vec::new(),
-            clears: VecDeque::new(),
-            sample_rate: 0,
-            clear_started_ms: None,
-            last_clear_latency_ms: None,
-            last_first_audio_ms: None,
-            app_closed: false,
-            generation_base: 0,
-            ticket_base: 0,
-            connections: 0,
-        };
-        Speaker {
-            shared: Rc::new(SpeakerShared {
-                inner: RefCell::new(inner),
-                events: RefCell::new(EventHub::new(SPEAKER_EVENTS)),
-            }),
-        }
-    }
-
     /// Starts the connection and the audio (in the background) unless already started.
     fn ensure_started(&self) -> Result<(), JsValue> {
-        {
+        let needed = {
             let inner = self.shared.inner.borrow();
-            match inner.session.as_ref().map(SpeakSession::state) {
-                None => {}
-                // The server (or the network) ended the last connection, not the app: open a new one; playback
-                // carries on in the same worklet.
-                Some(SessionState::Closed) if !inner.app_closed => {}
-                Some(_) => return Ok(()),
-            }
+            // The server (or the network) ended the last connection, not the app: open a new one; playback
+            // carries on in the same worklet.
+            inner
+                .stream
+                .as_ref()
+                .is_none_or(SpeakStream::needs_connection)
+        };
+        if !needed {
+            return Ok(());
         }
         begin(&self.shared)?;
         let shared = self.shared.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            if let Err(e) = start_audio(&shared).await {
-                let _ = e;
-            }
+            // A failure is reported as an `error` event (and closes the stream) by start_audio itself.
+            let _ = start_audio(&shared).await;
         });
         Ok(())
     }
@@ -456,24 +296,21 @@ pub(crate) fn is_playing(shared: &Rc<SpeakerShared>) -> bool {
         .inner
         .try_borrow()
         .ok()
-        .and_then(|i| i.playout.as_ref().map(Playout::is_active))
+        .and_then(|i| i.stream.as_ref().map(SpeakStream::is_playing))
         .unwrap_or(false)
 }
 
-/// `speak(text)` (`Some`) or `flush()` (`None`, giving its sequence id) on the session, then a pump: one copy for
+/// `speak(text)` (`Some`) or `flush()` (`None`, giving its sequence id) on the stream, then a pump: one copy for
 /// both.
-fn with_session(shared: &Rc<SpeakerShared>, speak: Option<&str>) -> Result<u32, JsValue> {
+fn with_stream(shared: &Rc<SpeakerShared>, speak: Option<&str>) -> Result<u32, JsValue> {
     let result = {
         let mut inner = shared.inner.borrow_mut();
-        match inner.session.as_mut() {
-            Some(s) => {
-                let now = now_ms();
-                match speak {
-                    Some(text) => s.speak(text, now).map(|()| 0),
-                    None => s.flush(now),
-                }
-                .map_err(Some)
+        match inner.stream.as_mut() {
+            Some(s) => match speak {
+                Some(text) => s.speak(text, now()).map(|()| 0),
+                None => s.flush(now()),
             }
+            .map_err(Some),
             None => Err(None),
         }
     };
@@ -484,30 +321,15 @@ fn with_session(shared: &Rc<SpeakerShared>, speak: Option<&str>) -> Result<u32, 
 pub(crate) fn clear_shared(shared: &Rc<SpeakerShared>) -> Result<u32, JsValue> {
     let id = {
         let mut inner = shared.inner.borrow_mut();
-        let now = now_ms();
-        let id = match inner.session.as_mut() {
-            Some(s) => s.clear(now).map_err(|e| state_error(CLASS, Some(&e)))?,
+        match inner.stream.as_mut() {
+            Some(s) => s.clear(now()).map_err(|e| state_error(CLASS, Some(&e)))?,
             None => {
                 return Err(js_error(
                     ErrorKind::State,
                     "clear(): not started: call start() or speak() first",
                 ))
             }
-        };
-        let generation = inner.playout.as_mut().map(Playout::clear);
-        let playback = inner.config.playback;
-        inner.clears.push_back(ClearRecord {
-            generation: generation.unwrap_or(0),
-            server: None,
-            // Without playback nothing was heard here: the server's Cleared is all there is to wait for.
-            worklet: if playback {
-                None
-            } else {
-                Some((None, 0, 0, f64::NAN))
-            },
-        });
-        inner.clear_started_ms = Some(now_precise_ms());
-        id
+        }
     };
     pump(shared);
     Ok(id)
@@ -518,18 +340,18 @@ pub(crate) fn close_shared(shared: &Rc<SpeakerShared>) -> Promise {
     let promise = Promise::new(&mut |resolve, reject| waiter = Some((resolve, reject)));
     {
         let mut inner = shared.inner.borrow_mut();
-        inner.app_closed = true;
-        let now = now_ms();
-        match inner.session.as_mut() {
+        match inner.stream.as_mut() {
             Some(s) if s.state() != SessionState::Closed => {
-                s.close(now);
+                s.close(now());
                 if let Some(w) = waiter.take() {
                     inner.close_waiters.push(w);
                 }
             }
-            _ => {
+            Some(s) => {
+                s.close(now());
                 teardown_audio(&mut inner);
             }
+            None => teardown_audio(&mut inner),
         }
     }
     pump(shared);
@@ -539,73 +361,71 @@ pub(crate) fn close_shared(shared: &Rc<SpeakerShared>) -> Promise {
     promise
 }
 
-/// Creates the session and the socket (and, with playback, the AudioContext so the rate is known).
+/// Creates the stream and its socket, or a new connection for a stream the server closed (with playback, the
+/// AudioContext too, so the rate is known).
 fn begin(shared: &Rc<SpeakerShared>) -> Result<(), JsValue> {
     let weak = Rc::downgrade(shared);
-    let mut inner = shared.inner.borrow_mut();
-    let reconnect = inner
-        .session
-        .as_ref()
-        .is_some_and(|s| s.state() == SessionState::Closed && !inner.app_closed);
-    if inner.session.is_some() && !reconnect {
-        return Err(js_error(
-            ErrorKind::State,
-            "start(): already started: create a new Speaker for a new connection",
-        ));
-    }
-    if let Some(old) = inner.session.take() {
-        inner.ticket_base += old.last_ticket();
-    }
-    inner.generation_base = inner.playout.as_ref().map_or(0, Playout::generation);
-    inner.connections += 1;
-    if reconnect {
-        let o = Object::new();
-        set(&o, "attempt", inner.connections - 1);
-        shared.events.borrow_mut().push("reconnecting", o.into());
-    }
-    if inner.config.playback && inner.playout.is_none() {
-        let ctx = match inner.context.clone() {
-            Some(c) => c,
-            None => {
-                let c = audio_context::create().map_err(|m| js_error(ErrorKind::Audio, &m))?;
-                inner.own_context = true;
-                inner.context = Some(c.clone());
-                c
-            }
-        };
-        let rate = ctx.sample_rate().round() as u32;
-        let format = match inner.config.options.effective_encoding() {
-            SpeakEncoding::Mulaw => SampleFormat::Mulaw,
-            SpeakEncoding::Alaw => SampleFormat::Alaw,
-            _ => SampleFormat::Linear16,
-        };
-        let block = (rate * BLOCK_MS / 1000).max(128) as usize;
-        let capacity = (u64::from(rate) * u64::from(inner.config.buffer_ms) / 1000) as usize;
-        let playout = Playout::new(
-            format,
-            inner.config.options.effective_sample_rate(),
-            rate,
-            PlayoutConfig {
-                block_samples: block,
-                // Leave room for a segment's tail, which goes out whole.
-                ahead_samples: capacity.saturating_sub(2 * block).max(block),
-            },
-        )
-        .map_err(|e| js_error(ErrorKind::Options, &format!("{CLASS} options: {e}")))?;
-        inner.playout = Some(playout);
-        inner.sample_rate = rate;
+    let mut guard = shared.inner.borrow_mut();
+    let inner = &mut *guard;
+    match inner.stream.as_mut() {
+        Some(s) if s.needs_connection() => s.reconnect(),
+        Some(_) => {
+            return Err(js_error(
+                ErrorKind::State,
+                "start(): already started: create a new Speaker for a new connection",
+            ))
+        }
+        None => {
+            let playout = if inner.config.playback {
+                Some(new_playout(inner)?)
+            } else {
+                None
+            };
+            inner.stream = Some(SpeakStream::new(inner.config.speak.clone(), playout));
+        }
     }
     let url = inner.config.options.to_url(&inner.config.endpoint);
     let protocols = inner.config.auth.subprotocols();
     inner
         .link
-        .connect(CLASS, &url, &protocols, weak, on_socket_event, on_timer)?;
-    inner.session = Some(SpeakSession::new(inner.config.speak.clone()));
+        .connect(CLASS, url, protocols, weak, on_socket_event, on_timer)?;
+    drop(guard);
+    pump(shared);
     Ok(())
 }
 
-fn wait_open(shared: &Rc<SpeakerShared>) -> Promise {
-    shared.inner.borrow_mut().link.wait_open()
+/// The playout at the context's rate (creating the context when the app gave none).
+fn new_playout(inner: &mut Inner) -> Result<Playout, JsValue> {
+    let ctx = match inner.context.clone() {
+        Some(c) => c,
+        None => {
+            let c = audio_context::create().map_err(|m| js_error(ErrorKind::Audio, &m))?;
+            inner.own_context = true;
+            inner.context = Some(c.clone());
+            c
+        }
+    };
+    let rate = ctx.sample_rate().round() as u32;
+    let format = match inner.config.options.effective_encoding() {
+        SpeakEncoding::Mulaw => SampleFormat::Mulaw,
+        SpeakEncoding::Alaw => SampleFormat::Alaw,
+        SpeakEncoding::Linear16 => SampleFormat::Linear16,
+    };
+    let block = (rate * BLOCK_MS / 1000).max(128) as usize;
+    let capacity = (u64::from(rate) * u64::from(inner.config.buffer_ms) / 1000) as usize;
+    let playout = Playout::new(
+        format,
+        inner.config.options.effective_sample_rate(),
+        rate,
+        PlayoutConfig {
+            block_samples: block,
+            // Leave room for a segment's tail, which goes out whole.
+            ahead_samples: capacity.saturating_sub(2 * block).max(block),
+        },
+    )
+    .map_err(|e| options_error(&format!("{CLASS} options: {e}")))?;
+    inner.sample_rate = rate;
+    Ok(playout)
 }
 
 /// Resumes the context and builds the playback node (once). Errors are also reported as `error` events.
@@ -631,7 +451,7 @@ async fn start_audio(shared: &Rc<SpeakerShared>) -> Result<(), JsValue> {
             params,
             inner.config.volume,
             inner.config.worklet.clone(),
-            inner.config.destination.clone(),
+            inner.destination.clone(),
         )
     };
     let result = async {
@@ -659,9 +479,9 @@ async fn start_audio(shared: &Rc<SpeakerShared>) -> Result<(), JsValue> {
         match result {
             Ok(node) => {
                 if inner
-                    .session
+                    .stream
                     .as_ref()
-                    .is_none_or(|s| s.state() == SessionState::Closed)
+                    .is_none_or(|s| s.app_closed() && s.state() == SessionState::Closed)
                 {
                     defer_drop(node);
                 } else {
@@ -676,12 +496,11 @@ async fn start_audio(shared: &Rc<SpeakerShared>) -> Result<(), JsValue> {
         shared
             .events
             .borrow_mut()
-            .push("error", error_payload(ErrorKind::Audio, &m));
+            .push(Event::Error, error_payload(ErrorKind::Audio, &m));
         {
             let mut inner = shared.inner.borrow_mut();
-            let now = now_ms();
-            if let Some(s) = inner.session.as_mut() {
-                s.close(now);
+            if let Some(s) = inner.stream.as_mut() {
+                s.close(now());
             }
         }
         pump(shared);
@@ -701,26 +520,17 @@ fn on_timer(shared: &Rc<SpeakerShared>) {
     pump(shared);
 }
 
-impl HasSession for Inner {
-    type Session = SpeakSession;
-    fn parts(&mut self) -> (Option<&mut SpeakSession>, &mut Link) {
-        (self.session.as_mut(), &mut self.link)
+impl HasStream for Inner {
+    type Stream = SpeakStream<JsValue>;
+    fn parts(&mut self) -> (Option<&mut SpeakStream<JsValue>>, &mut Link) {
+        (self.stream.as_mut(), &mut self.link)
     }
 }
 
 fn on_worklet(shared: &Rc<SpeakerShared>, report: WorkletReport) {
-    {
-        let Ok(mut inner) = shared.inner.try_borrow_mut() else {
-            return;
-        };
-        let now = now_precise_ms();
-        if let WorkletReport::Cleared { .. } = report {
-            if let Some(t) = inner.clear_started_ms.take() {
-                inner.last_clear_latency_ms = Some((now - t).max(0.0));
-            }
-        }
-        if let Some(p) = inner.playout.as_mut() {
-            p.on_report(report, now);
+    if let Ok(mut inner) = shared.inner.try_borrow_mut() {
+        if let Some(s) = inner.stream.as_mut() {
+            s.on_report(report, now());
         }
     }
     pump(shared);
@@ -737,234 +547,115 @@ fn teardown_audio(inner: &mut Inner) {
     }
 }
 
-/// Emits the `cleared` events whose two halves are both in.
-fn settle_clears(inner: &mut Inner, events: &mut EventHub, force: bool) {
-    while let Some(front) = inner.clears.front() {
-        if !force && (front.server.is_none() || front.worklet.is_none()) {
-            return;
-        }
-        let Some(rec) = inner.clears.pop_front() else {
-            return;
-        };
-        let Some((raw, discarded_bytes, predicted)) = rec.server else {
-            continue;
-        };
-        let payload = parse_json(&raw);
-        let (interrupted, played, discarded_samples, frame) =
-            rec.worklet.unwrap_or((None, 0, 0, f64::NAN));
-        if payload.is_object() {
-            let o: &Object = payload.unchecked_ref();
-            let rate = f64::from(inner.sample_rate.max(1));
-            set(o, "playedSamples", played as f64);
-            set(o, "playedMs", played as f64 * 1000.0 / rate);
-            set(o, "sampleRate", inner.sample_rate);
-            set(
-                o,
-                "interruptedSequenceId",
-                interrupted.map_or(JsValue::NULL, JsValue::from),
-            );
-            set(o, "discardedBytes", discarded_bytes as f64);
-            set(o, "discardedSamples", discarded_samples as f64);
-            set(o, "generation", rec.generation);
-            if frame.is_finite() {
-                set(o, "silentAt", frame / rate);
-            }
-            set(
-                o,
-                "predictedSequenceId",
-                predicted.map_or(JsValue::NULL, JsValue::from),
-            );
-        }
-        events.push("cleared", payload);
-    }
-}
-
-/// Moves the session's output to the socket and the playout's commands to the worklet, turns events into JS
-/// events, re-arms the timer; then (with no borrow held) dispatches.
+/// Moves the stream's output to the socket and its commands to the worklet, turns its events into JS events,
+/// re-arms the timer; then (with no borrow held) settles promises and dispatches.
 fn pump(shared: &Rc<SpeakerShared>) {
-    let mut settle: Vec<(Function, JsValue)> = Vec::new();
+    let mut settle: Settle = Vec::new();
     {
         let Ok(mut guard) = shared.inner.try_borrow_mut() else {
             return;
         };
         let inner = &mut *guard;
-        let now = now_ms();
         let Ok(mut events) = shared.events.try_borrow_mut() else {
             return;
         };
-        let mut closed = None;
-        if let Some(session) = inner.session.as_mut() {
-            inner.link.transmit(session, &mut events, now);
-            while let Some(ev) = session.poll_event() {
-                match ev {
-                    SpeakEvent::Open => {
-                        inner.link.opened(&mut events, &mut settle);
-                        if inner.connections > 1 {
-                            let o = Object::new();
-                            set(&o, "attempt", inner.connections - 1);
-                            events.push("reconnected", o.into());
-                        }
-                    }
-                    SpeakEvent::Metadata(m) => events.push("metadata", parse_json(m.raw())),
-                    SpeakEvent::Audio { bytes, generation } => {
-                        if events.has("audio") {
-                            let o = Object::new();
-                            set(&o, "data", js_sys::Uint8Array::from(bytes.as_slice()));
-                            set(&o, "generation", generation);
-                            set(
-                                &o,
-                                "encoding",
-                                inner.config.options.effective_encoding().as_str(),
-                            );
-                            set(
-                                &o,
-                                "sampleRate",
-                                inner.config.options.effective_sample_rate(),
-                            );
-                            events.push("audio", o.into());
-                        }
-                        let expected = inner.generation_base.wrapping_add(generation);
-                        if let Some(p) = inner.playout.as_mut() {
-                            if p.generation() == expected {
-                                p.push_audio(bytes, now_precise_ms());
-                            }
-                        }
-                    }
-                    SpeakEvent::Flushed {
-                        sequence_id,
-                        ticket,
-                        raw,
-                        ..
-                    } => {
-                        let ticket = ticket.map(|t| t + inner.ticket_base);
-                        if let Some(p) = inner.playout.as_mut() {
-                            p.end_segment(ticket, sequence_id);
-                        }
-                        events.push("flushed", parse_json(&raw));
-                    }
-                    SpeakEvent::Cleared {
-                        discarded_bytes,
-                        raw,
-                        predicted_sequence_id,
-                        ..
-                    } => {
-                        if let Some(rec) = inner.clears.iter_mut().find(|r| r.server.is_none()) {
-                            rec.server = Some((raw, discarded_bytes, predicted_sequence_id));
-                        }
-                    }
-                    SpeakEvent::Warning { code, message, raw } => {
-                        let w = payload::warning(&code, &message);
-                        if let Some(raw) = raw {
-                            set_field(&w, "server", parse_json(&raw));
-                        }
-                        events.push("warning", w);
-                    }
-                    SpeakEvent::ServerError(e) => {
-                        events.push("error", payload::server_error(e.raw()));
-                    }
-                    SpeakEvent::Unhandled(raw) => events.push("unhandled", parse_json(&raw)),
-                    SpeakEvent::ProtocolError { message, .. } => {
-                        events.push("error", error_payload(ErrorKind::Protocol, &message));
-                    }
-                    SpeakEvent::Close(info) => closed = Some(info),
+        let now = now();
+        let mut closed = false;
+        let rate = f64::from(inner.sample_rate.max(1));
+        if let Some(stream) = inner.stream.as_mut() {
+            stream.set_audio_events(events.has(Event::Audio));
+            inner.link.transmit(stream, &mut events, now);
+            if let Some(node) = inner.node.as_ref() {
+                while let Some(c) = stream.poll_command() {
+                    let _ = node.post(c);
                 }
             }
-        }
-        if let (Some(p), Some(node)) = (inner.playout.as_mut(), inner.node.as_ref()) {
-            while let Some(c) = p.poll_command() {
-                let _ = node.post(c);
-            }
-        }
-        if let Some(p) = inner.playout.as_mut() {
-            let rate = f64::from(inner.sample_rate.max(1));
-            while let Some(ev) = p.poll_event() {
+            while let Some(ev) = stream.poll_event() {
                 match ev {
-                    PlayoutEvent::Started {
+                    SpeakStreamEvent::Open => inner.link.opened(&mut events, &mut settle),
+                    SpeakStreamEvent::Metadata { raw, .. } => events.push(Event::Metadata, raw),
+                    SpeakStreamEvent::Audio { bytes, generation } => {
+                        let o = Object::new();
+                        set(&o, "data", js_sys::Uint8Array::from(bytes.as_slice()));
+                        set(&o, "generation", generation);
+                        set(
+                            &o,
+                            "encoding",
+                            inner.config.options.effective_encoding().as_str(),
+                        );
+                        set(
+                            &o,
+                            "sampleRate",
+                            inner.config.options.effective_sample_rate(),
+                        );
+                        events.push(Event::Audio, o.into());
+                    }
+                    SpeakStreamEvent::Flushed { raw } => events.push(Event::Flushed, raw),
+                    SpeakStreamEvent::Cleared(report) => {
+                        events.push(Event::Cleared, payload::cleared(report, inner.sample_rate))
+                    }
+                    SpeakStreamEvent::Warning { code, message, raw } => {
+                        events.push(Event::Warning, payload::warning(&code, &message, raw))
+                    }
+                    SpeakStreamEvent::ServerError { error, raw } => {
+                        events.push(Event::Error, payload::server_error(&error, raw))
+                    }
+                    SpeakStreamEvent::Unhandled { raw } => events.push(Event::Unhandled, raw),
+                    SpeakStreamEvent::ProtocolError(e) => events.push(
+                        Event::Error,
+                        error_payload(ErrorKind::Protocol, &e.to_string()),
+                    ),
+                    SpeakStreamEvent::PlaybackStart {
                         sequence_id,
                         latency_ms,
                         frame,
-                        ..
                     } => {
-                        if latency_ms.is_some() {
-                            inner.last_first_audio_ms = latency_ms;
-                        }
                         let o = Object::new();
-                        set(&o, "sequenceId", sequence_id.map_or(JsValue::NULL, JsValue::from));
-                        set(&o, "latencyMs", latency_ms.map_or(JsValue::NULL, JsValue::from));
+                        set(&o, "sequenceId", or_null(sequence_id));
+                        set(&o, "latencyMs", or_null(latency_ms));
                         set(&o, "contextTime", frame / rate);
-                        events.push("playbackStart", o.into());
+                        events.push(Event::PlaybackStart, o.into());
                     }
-                    PlayoutEvent::Ended {
+                    SpeakStreamEvent::PlaybackEnd {
                         sequence_id,
                         played_samples,
                         frame,
-                        ..
                     } => {
                         let o = Object::new();
-                        set(&o, "sequenceId", sequence_id.map_or(JsValue::NULL, JsValue::from));
+                        set(&o, "sequenceId", or_null(sequence_id));
                         set(&o, "playedSamples", played_samples as f64);
                         set(&o, "durationMs", played_samples as f64 * 1000.0 / rate);
                         set(&o, "sampleRate", inner.sample_rate);
                         set(&o, "contextTime", frame / rate);
-                        events.push("playbackEnd", o.into());
+                        events.push(Event::PlaybackEnd, o.into());
                     }
-                    PlayoutEvent::Cleared {
-                        generation,
-                        sequence_id,
-                        played_samples,
-                        discarded_samples,
-                        frame,
-                    } => {
-                        if let Some(rec) = inner
-                            .clears
-                            .iter_mut()
-                            .find(|r| r.generation == generation && r.worklet.is_none())
-                        {
-                            rec.worklet =
-                                Some((sequence_id, played_samples, discarded_samples, frame));
+                    SpeakStreamEvent::Reconnecting { attempt } => {
+                        let o = Object::new();
+                        set(&o, "attempt", attempt);
+                        events.push(Event::Reconnecting, o.into());
+                    }
+                    SpeakStreamEvent::Reconnected { attempt } => {
+                        let o = Object::new();
+                        set(&o, "attempt", attempt);
+                        events.push(Event::Reconnected, o.into());
+                    }
+                    SpeakStreamEvent::Close(info) => {
+                        closed = true;
+                        inner.link.closed(&info, &mut events, &mut settle);
+                        for (resolve, _) in inner.close_waiters.drain(..) {
+                            settle.push((resolve, JsValue::UNDEFINED));
                         }
                     }
-                    PlayoutEvent::Underrun { sequence_id, .. } => events.push(
-                        "warning",
-                        payload::warning(
-                            "PLAYBACK_UNDERRUN",
-                            &format!(
-                                "playback ran out of audio{}: the audio arrives slower than real time; it resumes after the pre-roll",
-                                sequence_id.map(|s| format!(" in segment {s}")).unwrap_or_default()
-                            ),
-                        ),
-                    ),
-                    PlayoutEvent::Overflow { dropped_samples } => events.push(
-                        "warning",
-                        payload::warning(
-                            "PLAYBACK_OVERFLOW",
-                            &format!("the playback buffer dropped {dropped_samples} samples"),
-                        ),
-                    ),
                 }
             }
-        }
-        settle_clears(inner, &mut events, closed.is_some());
-        if let Some(info) = closed {
-            inner.link.closed(&info, &mut events, &mut settle);
-            for (resolve, _) in inner.close_waiters.drain(..) {
-                settle.push((resolve, JsValue::UNDEFINED));
-            }
-            if inner.app_closed {
-                teardown_audio(inner);
-                inner.playout = None;
-            } else if let Some(p) = inner.playout.as_mut() {
-                // The server ended the connection (e.g. its idle timeout): what arrived plays out, and the next
-                // speak() opens a new connection into the same playback.
-                p.connection_lost();
+            if !closed {
+                inner.link.arm(stream.next_timeout(), now);
             }
         }
-        if let Some(session) = inner.session.as_ref() {
-            inner.link.finish_pump(session, now);
+        if closed && inner.stream.as_ref().is_some_and(SpeakStream::app_closed) {
+            teardown_audio(inner);
         }
     }
-    for (f, v) in settle {
-        let _ = f.call1(&JsValue::UNDEFINED, &v);
-    }
+    connection::settle(settle);
     dispatch(&shared.events);
 }

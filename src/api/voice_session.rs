@@ -4,46 +4,22 @@
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
-use js_sys::{Array, Function, Object, Promise, Reflect};
+use js_sys::{Array, Function, Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::AudioContext;
 
-use super::errors::{js_error, ErrorKind};
+use super::errors::{js_error, options_error};
 use super::events::{dispatch, subscribe, unsubscribe, EventHub, Forward};
-use super::js_options::JsOptions;
 use super::payload::set;
-use super::speaker::{self, Speaker, SPEAKER_KEYS};
-use super::transcriber::{Transcriber, TRANSCRIBER_KEYS};
-use crate::web::{audio_context, get_field};
-
-/// The events a `VoiceSession` emits: those of its Transcriber and its Speaker. Handlers get a second argument,
-/// `"listen"` or `"speak"`, saying which half an event comes from (`open`, `close`, `error`, `warning`,
-/// `metadata` and `unhandled` come from both).
-pub const VOICE_EVENTS: &[&str] = &[
-    "open",
-    "close",
-    "error",
-    "warning",
-    "metadata",
-    "unhandled",
-    "reconnecting",
-    "reconnected",
-    "transcript",
-    "utteranceEnd",
-    "speechStarted",
-    "level",
-    "audio",
-    "flushed",
-    "cleared",
-    "playbackStart",
-    "playbackEnd",
-];
+use super::speaker::{self, Speaker};
+use super::transcriber::Transcriber;
+use crate::config::{Bag, VoiceSessionConfig};
+use crate::events::{ErrorKind, Event, VOICE_SESSION_EVENTS};
+use crate::web::audio_context;
+use crate::web::bag::JsBag;
 
 const CLASS: &str = "VoiceSession";
-
-/// Keys only the session has.
-const SESSION_KEYS: &[&str] = &["listen", "speak", "bargeIn", "audioContext"];
 
 /// Live speech both ways on one AudioContext: `new VoiceSession({baseUrl, auth, listen, speak, bargeIn})`.
 #[wasm_bindgen]
@@ -61,14 +37,6 @@ struct VoiceShared {
     own_context: Cell<bool>,
 }
 
-fn has_words(result: &JsValue) -> bool {
-    let alternatives = get_field(&get_field(result, "channel"), "alternatives");
-    let first = Reflect::get_u32(&alternatives, 0).unwrap_or_default();
-    get_field(&first, "transcript")
-        .as_string()
-        .is_some_and(|t| !t.trim().is_empty())
-}
-
 #[wasm_bindgen]
 impl VoiceSession {
     /// Validates the options synchronously; throws an `Error` (with `kind: "options"`) naming the bad field.
@@ -77,41 +45,41 @@ impl VoiceSession {
     /// `bargeIn` (default true) and `audioContext` (use the app's context instead of creating one).
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<VoiceSession, JsValue> {
-        let mut o = JsOptions::new(&options, CLASS);
-        let mut keys: Vec<&str> = Vec::new();
-        for k in TRANSCRIBER_KEYS
-            .iter()
-            .chain(SPEAKER_KEYS)
-            .chain(SESSION_KEYS)
-        {
-            if *k != "options" && !keys.contains(k) {
-                keys.push(k);
-            }
-        }
-        o.only(&keys);
-        let context = o.object::<AudioContext>("audioContext", "AudioContext");
-        let barge_in = o.bool("bargeIn").unwrap_or(true);
-        let transcriber = Transcriber::for_session(&mut o, "listen");
-        let speaker = Speaker::for_session(&mut o, "speak", context.clone());
-        o.finish().map_err(|m| js_error(ErrorKind::Options, &m))?;
+        let mut config =
+            VoiceSessionConfig::read(&JsBag(&options)).map_err(|m| options_error(&m))?;
+        let context = config
+            .speaker
+            .audio_context
+            .take()
+            .map(|c| c.cast::<AudioContext>("VoiceSession options.audioContext", "AudioContext"))
+            .transpose()
+            .map_err(|m| options_error(&m))?;
+        let transcriber = Transcriber::from_config(config.transcriber);
+        let speaker =
+            Speaker::from_config(config.speaker, context.clone()).map_err(|m| options_error(&m))?;
         let shared = Rc::new(VoiceShared {
             transcriber,
             speaker,
-            events: RefCell::new(EventHub::new(VOICE_EVENTS)),
-            barge_in: Cell::new(barge_in),
+            events: RefCell::new(EventHub::new(CLASS, VOICE_SESSION_EVENTS)),
+            barge_in: Cell::new(config.barge_in),
             barge_ins: Cell::new(0),
             context: RefCell::new(context),
             own_context: Cell::new(false),
         });
         let listen: Forward = {
             let weak = Rc::downgrade(&shared);
-            Rc::new(move |name, payload| forward(&weak, name, payload, "listen"))
+            Rc::new(move |event, payload| forward(&weak, event, payload, "listen"))
         };
         let speak: Forward = {
             let weak = Rc::downgrade(&shared);
-            Rc::new(move |name, payload| forward(&weak, name, payload, "speak"))
+            Rc::new(move |event, payload| forward(&weak, event, payload, "speak"))
+        };
+        let barge: Rc<dyn Fn()> = {
+            let weak = Rc::downgrade(&shared);
+            Rc::new(move || barge_in(&weak))
         };
         shared.transcriber.events().borrow_mut().set_forward(listen);
+        shared.transcriber.on_user_speech(barge);
         shared.speaker.shared.events.borrow_mut().set_forward(speak);
         Ok(VoiceSession { shared })
     }
@@ -145,29 +113,10 @@ impl VoiceSession {
             };
             *shared.context.borrow_mut() = Some(ctx.clone());
             shared.speaker.set_context(ctx.clone());
-            let src = Object::new();
-            if source.is_undefined() || source.is_null() {
-                set(&src, "microphone", true);
-            } else if source.is_object() {
-                let mut o = JsOptions::new(&source, "start(source)");
-                o.only(&["microphone", "stream", "node"]);
-                o.finish().map_err(|m| js_error(ErrorKind::Options, &m))?;
-                for k in ["microphone", "stream", "node"] {
-                    let v = o.get(k);
-                    if !v.is_undefined() {
-                        set(&src, k, v);
-                    }
-                }
-            } else {
-                return Err(js_error(
-                    ErrorKind::Options,
-                    "start(source): expected an object like {microphone: true}",
-                ));
-            }
-            set(&src, "audioContext", ctx);
+            let src = source_with_context(&source, &ctx)?;
             let both = Promise::all(&Array::of2(
                 &shared.speaker.start(),
-                &shared.transcriber.start(src.into()),
+                &shared.transcriber.start(src),
             ));
             JsFuture::from(both).await?;
             Ok(JsValue::UNDEFINED)
@@ -274,24 +223,50 @@ impl VoiceSession {
     }
 }
 
-/// Delivers an event of one half to the session's listeners, and barges in on user speech during playback.
-fn forward(weak: &Weak<VoiceShared>, name: &'static str, payload: &JsValue, half: &'static str) {
+/// `start(source)`'s argument for the Transcriber half: the microphone by default, and the session's context.
+fn source_with_context(source: &JsValue, ctx: &AudioContext) -> Result<JsValue, JsValue> {
+    let src = Object::new();
+    match JsBag(source)
+        .keys()
+        .map_err(|e| options_error(&e.message_at("start(source)")))?
+    {
+        None => set(&src, "microphone", true),
+        Some(keys) => {
+            for k in keys {
+                if k == "audioContext" {
+                    return Err(options_error(
+                        "start(source).audioContext: a VoiceSession plays and captures in one context: give it \
+                         as the audioContext option of the VoiceSession",
+                    ));
+                }
+                set(&src, &k, crate::web::get_field(source, &k));
+            }
+        }
+    }
+    set(&src, "audioContext", ctx.clone());
+    Ok(src.into())
+}
+
+/// Delivers an event of one half to the session's listeners.
+fn forward(weak: &Weak<VoiceShared>, event: Event, payload: &JsValue, half: &'static str) {
     let Some(shared) = weak.upgrade() else {
         return;
     };
     if let Ok(mut hub) = shared.events.try_borrow_mut() {
-        if hub.accepts(name) {
-            hub.push_from(name, payload.clone(), half);
-        }
+        hub.push_from(event, payload.clone(), half);
     }
-    let speech = name == "speechStarted" || (name == "transcript" && has_words(payload));
-    if half == "listen"
-        && speech
-        && shared.barge_in.get()
+    dispatch(&shared.events);
+}
+
+/// The user spoke: clear playback, when barge-in is on and something is playing.
+fn barge_in(weak: &Weak<VoiceShared>) {
+    let Some(shared) = weak.upgrade() else {
+        return;
+    };
+    if shared.barge_in.get()
         && speaker::is_playing(&shared.speaker.shared)
         && speaker::clear_shared(&shared.speaker.shared).is_ok()
     {
         shared.barge_ins.set(shared.barge_ins.get() + 1);
     }
-    dispatch(&shared.events);
 }

@@ -6,10 +6,11 @@
 
 use std::fmt;
 
-use super::json::Value;
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
 
 use super::error::AuthError;
-use super::options::nearest;
+use super::options::check_names;
 
 /// How the session authenticates.
 #[derive(Clone, PartialEq, Eq, Default)]
@@ -70,45 +71,129 @@ fn looks_like_jwt(s: &str) -> bool {
     parts == 3 && part_len > 0
 }
 
-impl Auth {
-    /// Reads `{}`, `{"apiKey": "..."}` or `{"accessToken": "..."}` (`null` counts as `{}`), then validates.
-    pub fn from_json(value: &Value) -> Result<Self, AuthError> {
-        let map = match value {
-            Value::Null => return Ok(Self::None),
-            Value::Object(map) => map,
-            _ => return Err(AuthError::NotAnObject),
-        };
+impl<'de> Deserialize<'de> for Auth {
+    /// Reads `{}`, `{"apiKey": "..."}` or `{"accessToken": "..."}` (`null` counts as `{}`), then validates. No
+    /// error echoes a value given here: a secret passed in the wrong place (`auth: "key"`, an object holding the
+    /// token) must not end up in an error message.
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(AuthVisitor)
+    }
+}
+
+struct AuthVisitor;
+
+impl AuthVisitor {
+    #[cold]
+    #[inline(never)]
+    fn not_an_object<E: de::Error>(given: &str) -> E {
+        E::custom(format!(
+            "auth must be an object: {{\"apiKey\": \"...\"}}, {{\"accessToken\": \"...\"}} or {{}} (no \
+             credentials, for a proxy); {given} was given"
+        ))
+    }
+}
+
+impl<'de> Visitor<'de> for AuthVisitor {
+    type Value = Auth;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("{\"apiKey\": \"...\"}, {\"accessToken\": \"...\"} or {}")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Auth, E> {
+        Ok(Auth::None)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Auth, E> {
+        Ok(Auth::None)
+    }
+
+    fn visit_str<E: de::Error>(self, _v: &str) -> Result<Auth, E> {
+        Err(Self::not_an_object("a string"))
+    }
+
+    fn visit_string<E: de::Error>(self, _v: String) -> Result<Auth, E> {
+        Err(Self::not_an_object("a string"))
+    }
+
+    fn visit_bool<E: de::Error>(self, _v: bool) -> Result<Auth, E> {
+        Err(Self::not_an_object("a boolean"))
+    }
+
+    fn visit_i64<E: de::Error>(self, _v: i64) -> Result<Auth, E> {
+        Err(Self::not_an_object("a number"))
+    }
+
+    fn visit_u64<E: de::Error>(self, _v: u64) -> Result<Auth, E> {
+        Err(Self::not_an_object("a number"))
+    }
+
+    fn visit_f64<E: de::Error>(self, _v: f64) -> Result<Auth, E> {
+        Err(Self::not_an_object("a number"))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, _seq: A) -> Result<Auth, A::Error> {
+        Err(Self::not_an_object("a list"))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Auth, A::Error> {
         let mut found: Option<Auth> = None;
-        for (key, v) in map {
-            let (field, is_key) = match key.as_str() {
-                "apiKey" => ("auth.apiKey", true),
-                "accessToken" => ("auth.accessToken", false),
+        let mut both = false;
+        while let Some(key) = map.next_key::<String>()? {
+            let is_key = match key.as_str() {
+                "apiKey" => true,
+                "accessToken" => false,
                 _ => {
-                    return Err(AuthError::UnknownKey {
-                        name: key.clone(),
-                        suggestion: nearest(key, AUTH_KEYS),
-                    })
+                    let e = check_names([key.as_str()], AUTH_KEYS, "auth").err();
+                    return Err(de::Error::custom(
+                        e.map(|e| e.to_string()).unwrap_or_default(),
+                    ));
                 }
             };
-            let secret = match v {
-                Value::Null => continue,
-                Value::String(s) => s.clone(),
-                _ => return Err(AuthError::WrongType { field }),
+            let Some(Secret(secret)) = map.next_value::<Option<Secret>>()? else {
+                continue;
             };
-            if found.is_some() {
-                return Err(AuthError::BothGiven);
-            }
+            both |= found.is_some();
             found = Some(if is_key {
                 Auth::ApiKey(secret)
             } else {
                 Auth::AccessToken(secret)
             });
         }
+        if both {
+            return Err(de::Error::custom(AuthError::BothGiven));
+        }
         let auth = found.unwrap_or_default();
-        auth.validate()?;
+        auth.validate().map_err(de::Error::custom)?;
         Ok(auth)
     }
+}
 
+/// A credential: a string, read without echoing anything else that was given in its place.
+struct Secret(String);
+
+impl<'de> Deserialize<'de> for Secret {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Secret;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Secret, E> {
+                Ok(Secret(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Secret, E> {
+                Ok(Secret(v))
+            }
+        }
+        // `deserialize_any`: a wrong value reaches the visitor's default, which names only its type; a
+        // deserializer's own type error may describe the value itself.
+        d.deserialize_any(V)
+    }
+}
+
+impl Auth {
     /// Checks the secret: not empty, only subprotocol token characters, and an API key must not be a JWT.
     pub fn validate(&self) -> Result<(), AuthError> {
         let (field, secret) = match self {
@@ -165,14 +250,8 @@ impl fmt::Display for Auth {
 
 #[cfg(test)]
 mod tests {
-    #![allow(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::indexing_slicing,
-        clippy::panic
-    )]
     use super::*;
-    use crate::protocol::json::json;
+    use serde_json::json;
 
     const KEY: &str = "0123456789abcdef0123456789abcdef01234567";
     const JWT: &str = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlLXNpZw";
@@ -202,41 +281,54 @@ mod tests {
         assert_eq!(format!("{:?}", Auth::ApiKey(KEY.into())), "ApiKey(***)");
     }
 
+    fn read(v: serde_json::Value) -> Result<Auth, String> {
+        Auth::deserialize(&v).map_err(|e| e.to_string())
+    }
+
     #[test]
-    fn from_json_shapes() {
-        assert_eq!(Auth::from_json(&json!({})).unwrap(), Auth::None);
-        assert_eq!(Auth::from_json(&json!(null)).unwrap(), Auth::None);
+    fn read_shapes() {
+        assert_eq!(read(json!({})).unwrap(), Auth::None);
+        assert_eq!(read(json!(null)).unwrap(), Auth::None);
+        assert_eq!(read(json!({"apiKey": null})).unwrap(), Auth::None);
         assert_eq!(
-            Auth::from_json(&json!({"apiKey": KEY})).unwrap(),
+            read(json!({"apiKey": KEY})).unwrap(),
             Auth::ApiKey(KEY.into())
         );
         assert_eq!(
-            Auth::from_json(&json!({"accessToken": JWT})).unwrap(),
+            read(json!({"accessToken": JWT})).unwrap(),
             Auth::AccessToken(JWT.into())
         );
         assert_eq!(
-            Auth::from_json(&json!({"apiKey": KEY, "accessToken": JWT})).unwrap_err(),
-            AuthError::BothGiven
+            read(json!({"apiKey": KEY, "accessToken": JWT})).unwrap_err(),
+            "auth has both apiKey and accessToken: give exactly one of them"
         );
         assert_eq!(
-            Auth::from_json(&json!("key")).unwrap_err(),
-            AuthError::NotAnObject
+            read(json!({"apiKey": 5})).unwrap_err(),
+            "invalid type: integer `5`, expected a string"
         );
-        assert_eq!(
-            Auth::from_json(&json!({"apiKey": 5})).unwrap_err(),
-            AuthError::WrongType {
-                field: "auth.apiKey"
-            }
-        );
-        let e = Auth::from_json(&json!({"api_key": KEY})).unwrap_err();
+        let e = read(json!({"api_key": KEY})).unwrap_err();
         assert_eq!(
             e,
-            AuthError::UnknownKey {
-                name: "api_key".into(),
-                suggestion: Some("apiKey")
-            }
+            "unknown auth option \"api_key\": did you mean \"apiKey\"?"
         );
-        assert!(!e.to_string().contains(KEY));
+    }
+
+    #[test]
+    fn a_secret_in_the_wrong_place_is_never_echoed() {
+        for v in [
+            json!(KEY),
+            json!([KEY]),
+            json!({"apiKey": {"key": KEY}}),
+            json!({"accessToken": [JWT]}),
+            json!({"apiKey": KEY, "accessToken": JWT}),
+            json!({"apiKey": format!("{KEY} ")}),
+        ] {
+            let e = read(v.clone()).unwrap_err();
+            assert!(!e.contains(KEY) && !e.contains(JWT), "{v}: {e}");
+        }
+        assert!(read(json!(KEY))
+            .unwrap_err()
+            .contains("auth must be an object"));
     }
 
     #[test]

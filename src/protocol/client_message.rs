@@ -1,18 +1,21 @@
-//! Client → server control messages of both endpoints and their exact JSON text.
+//! Client → server control messages of both endpoints, as serializable values.
 //!
-//! Owns the wire text of each message (and JSON string escaping for `Speak`). It does not decide when a message
-//! may be sent; the sessions do.
+//! Owns each message's shape (`{"type":"KeepAlive"}`, `{"type":"Speak","text":"..."}`...). The wire text is made
+//! by a JSON serializer at the edge (the browser's `JSON.stringify` in the library, serde_json in tests), so no
+//! text is escaped by hand. It does not decide when a message may be sent; the sessions do.
 
-use super::json::push_string;
+use serde::Serialize;
 
 /// A JSON control message (always sent as a text frame; audio goes as binary frames, not through this type).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type")]
 pub enum ClientMessage {
     /// Listen: `{"type":"KeepAlive"}`.
     KeepAlive,
     /// Listen: `{"type":"Finalize"}`, or `{"type":"Finalize","channel":N}` for one channel.
     Finalize {
         /// Only this channel, when set.
+        #[serde(skip_serializing_if = "Option::is_none")]
         channel: Option<u32>,
     },
     /// Listen: `{"type":"CloseStream"}`.
@@ -31,77 +34,59 @@ pub enum ClientMessage {
 }
 
 impl ClientMessage {
-    /// The exact text frame.
-    pub fn to_json(&self) -> String {
+    /// About how many bytes the message takes on the wire (for send-buffer accounting; exact for all but `Speak`,
+    /// where escapes may add a few).
+    pub fn wire_len(&self) -> usize {
         match self {
-            Self::KeepAlive => r#"{"type":"KeepAlive"}"#.to_owned(),
-            Self::Finalize { channel: None } => r#"{"type":"Finalize"}"#.to_owned(),
-            Self::Finalize { channel: Some(n) } => {
-                format!(r#"{{"type":"Finalize","channel":{n}}}"#)
-            }
-            Self::CloseStream => r#"{"type":"CloseStream"}"#.to_owned(),
-            Self::Speak { text } => {
-                let mut out = String::with_capacity(text.len() + 28);
-                out.push_str(r#"{"type":"Speak","text":"#);
-                push_string(text, &mut out);
-                out.push('}');
-                out
-            }
-            Self::Flush => r#"{"type":"Flush"}"#.to_owned(),
-            Self::Clear => r#"{"type":"Clear"}"#.to_owned(),
-            Self::Close => r#"{"type":"Close"}"#.to_owned(),
+            Self::KeepAlive => 20,
+            Self::Finalize { channel: None } => 19,
+            Self::Finalize { channel: Some(_) } => 32,
+            Self::CloseStream => 22,
+            Self::Speak { text } => text.len() + 26,
+            Self::Flush => 16,
+            Self::Clear => 16,
+            Self::Close => 16,
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    #![allow(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::indexing_slicing,
-        clippy::panic
-    )]
     use super::*;
 
-    #[test]
-    fn exact_texts() {
-        assert_eq!(
-            ClientMessage::KeepAlive.to_json(),
-            r#"{"type":"KeepAlive"}"#
-        );
-        assert_eq!(
-            ClientMessage::Finalize { channel: None }.to_json(),
-            r#"{"type":"Finalize"}"#
-        );
-        assert_eq!(
-            ClientMessage::Finalize { channel: Some(1) }.to_json(),
-            r#"{"type":"Finalize","channel":1}"#
-        );
-        assert_eq!(
-            ClientMessage::CloseStream.to_json(),
-            r#"{"type":"CloseStream"}"#
-        );
-        assert_eq!(ClientMessage::Flush.to_json(), r#"{"type":"Flush"}"#);
-        assert_eq!(ClientMessage::Clear.to_json(), r#"{"type":"Clear"}"#);
-        assert_eq!(ClientMessage::Close.to_json(), r#"{"type":"Close"}"#);
-        assert_eq!(
-            ClientMessage::Speak {
-                text: "Hello.".into()
-            }
-            .to_json(),
-            r#"{"type":"Speak","text":"Hello."}"#
-        );
+    fn text(m: &ClientMessage) -> String {
+        serde_json::to_string(m).unwrap()
     }
 
     #[test]
-    fn speak_text_is_escaped() {
-        let text = "say \"hi\"\\ now\nnext\ttab\u{1}é😀";
-        let json = ClientMessage::Speak { text: text.into() }.to_json();
-        assert_eq!(
-            json,
-            r#"{"type":"Speak","text":"say \"hi\"\\ now\nnext\ttab\u0001é😀"}"#
-        );
+    fn exact_texts() {
+        let cases = [
+            (ClientMessage::KeepAlive, r#"{"type":"KeepAlive"}"#),
+            (
+                ClientMessage::Finalize { channel: None },
+                r#"{"type":"Finalize"}"#,
+            ),
+            (
+                ClientMessage::Finalize { channel: Some(1) },
+                r#"{"type":"Finalize","channel":1}"#,
+            ),
+            (ClientMessage::CloseStream, r#"{"type":"CloseStream"}"#),
+            (ClientMessage::Flush, r#"{"type":"Flush"}"#),
+            (ClientMessage::Clear, r#"{"type":"Clear"}"#),
+            (ClientMessage::Close, r#"{"type":"Close"}"#),
+            (
+                ClientMessage::Speak {
+                    text: "Hello.".into(),
+                },
+                r#"{"type":"Speak","text":"Hello."}"#,
+            ),
+        ];
+        for (m, want) in cases {
+            assert_eq!(text(&m), want);
+            if !matches!(m, ClientMessage::Finalize { channel: Some(_) }) {
+                assert_eq!(m.wire_len(), want.len(), "{want}");
+            }
+        }
     }
 
     #[cfg(not(target_arch = "wasm32"))]
@@ -113,8 +98,8 @@ mod tests {
             #![proptest_config(ProptestConfig::with_cases(256))]
             #[test]
             fn speak_round_trips_through_a_json_parser(text in ".*") {
-                let json = ClientMessage::Speak { text: text.clone() }.to_json();
-                let v = crate::protocol::json::parse(&json).unwrap();
+                let json = serde_json::to_string(&ClientMessage::Speak { text: text.clone() }).unwrap();
+                let v: serde_json::Value = serde_json::from_str(&json).unwrap();
                 prop_assert_eq!(v["type"].as_str(), Some("Speak"));
                 prop_assert_eq!(v["text"].as_str(), Some(text.as_str()));
             }

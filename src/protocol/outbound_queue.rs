@@ -115,12 +115,6 @@ impl OutboundQueue {
 
 #[cfg(test)]
 mod tests {
-    #![allow(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::indexing_slicing,
-        clippy::panic
-    )]
     use super::*;
 
     #[test]
@@ -144,7 +138,7 @@ mod tests {
         let order: Vec<String> = std::iter::from_fn(|| q.pop())
             .map(|i| match i {
                 Outbound::Audio { bytes, .. } => format!("a{}", bytes[0]),
-                Outbound::Control(m) => m.to_json(),
+                Outbound::Control(m) => serde_json::to_string(&m).unwrap(),
             })
             .collect();
         assert_eq!(

@@ -1,14 +1,17 @@
-//! What a session asks the IO layer to do on the socket ([`Transmit`]) and the connection state both sessions
-//! report ([`SessionState`]).
+//! What a session asks the IO layer to do on the socket ([`Transmit`]), the connection state both sessions report
+//! ([`SessionState`]), and the IO side both are driven through ([`SessionIo`]).
 //!
-//! Owns these two shared vocabulary types, the [`SessionIo`] trait over both sessions, and the earliest-deadline
-//! helper both sessions' `next_timeout` use; no session logic.
+//! Owns these shared vocabulary types only; no session logic.
+
+use super::client_message::ClientMessage;
+use super::error::ProtocolError;
+use super::server_message::Frame;
 
 /// One thing to do on the WebSocket, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Transmit {
-    /// Send a text frame.
-    Text(String),
+    /// Send a control message as a text frame (serialized as JSON by the IO layer).
+    Message(ClientMessage),
     /// Send a binary frame.
     Binary(Vec<u8>),
     /// Close the socket (`WebSocket.close(code, reason)`).
@@ -18,20 +21,8 @@ pub enum Transmit {
         /// Close reason (at most a few words, no secrets).
         reason: String,
     },
-}
-
-/// The earliest of the armed deadlines, if any. One non-generic function for both sessions, instead of an
-/// iterator chain monomorphized per array length.
-pub(crate) fn earliest(deadlines: &[Option<u64>]) -> Option<u64> {
-    let mut min: Option<u64> = None;
-    for &t in deadlines {
-        min = match (min, t) {
-            (Some(m), Some(t)) => Some(m.min(t)),
-            (None, t) => t,
-            (m, None) => m,
-        };
-    }
-    min
+    /// Open a new socket to the same URL, replacing the old one (a stream reconnecting).
+    Connect,
 }
 
 /// Connection state as seen by the app.
@@ -47,61 +38,27 @@ pub enum SessionState {
     Closed,
 }
 
-/// The IO side of a session, the same for `/v1/listen` and `/v1/speak`: what the socket reports goes in, what to
-/// send comes out, and a timer drives the rest. Lets the web layer drive either session with one piece of code.
-pub trait SessionIo {
+/// The IO side of a live connection, the same for `/v1/listen` and `/v1/speak`: what the socket reports goes in
+/// (text frames already parsed by the IO layer, as `R`, its value type), what to send comes out, and a timer
+/// drives the rest. Lets the web layer drive either with one piece of code. `now` is milliseconds from any fixed
+/// origin (`performance.now()`); fractions are kept where a latency figure needs them.
+pub trait SessionIo<R> {
     /// The socket opened.
-    fn handle_open(&mut self, now: u64);
-    /// A text frame arrived.
-    fn handle_text(&mut self, text: &str, now: u64);
+    fn handle_open(&mut self, now: f64);
+    /// A text frame arrived, parsed as JSON into `raw` (the value the app receives), seen through `frame`.
+    fn handle_text(&mut self, frame: &impl Frame, raw: R, now: f64);
+    /// A text frame arrived that is not a JSON object.
+    fn handle_bad_text(&mut self, error: ProtocolError, now: f64);
     /// A binary frame arrived.
-    fn handle_binary(&mut self, bytes: &[u8], now: u64);
+    fn handle_binary(&mut self, bytes: &[u8], now: f64);
     /// The socket closed.
-    fn handle_close(&mut self, code: u16, reason: &str, was_clean: bool, now: u64);
-    /// The socket reported an error (its close follows).
-    fn handle_socket_error(&mut self, now: u64);
+    fn handle_close(&mut self, code: u16, reason: &str, was_clean: bool, now: f64);
     /// Runs whatever timers are due at `now`.
-    fn handle_timeout(&mut self, now: u64);
+    fn handle_timeout(&mut self, now: f64);
     /// The next thing to do on the socket.
-    fn poll_transmit(&mut self, now: u64) -> Option<Transmit>;
-    /// When `handle_timeout` should next be called.
+    fn poll_transmit(&mut self, now: f64) -> Option<Transmit>;
+    /// When `handle_timeout` should next be called (same clock as `now`).
     fn next_timeout(&self) -> Option<u64>;
     /// The connection state.
     fn state(&self) -> SessionState;
 }
-
-/// Implements [`SessionIo`] by forwarding to a session's inherent methods of the same names.
-macro_rules! forward_session_io {
-    ($t:ty) => {
-        impl $crate::protocol::SessionIo for $t {
-            fn handle_open(&mut self, now: u64) {
-                <$t>::handle_open(self, now)
-            }
-            fn handle_text(&mut self, text: &str, now: u64) {
-                <$t>::handle_text(self, text, now)
-            }
-            fn handle_binary(&mut self, bytes: &[u8], now: u64) {
-                <$t>::handle_binary(self, bytes, now)
-            }
-            fn handle_close(&mut self, code: u16, reason: &str, was_clean: bool, now: u64) {
-                <$t>::handle_close(self, code, reason, was_clean, now)
-            }
-            fn handle_socket_error(&mut self, now: u64) {
-                <$t>::handle_socket_error(self, now)
-            }
-            fn handle_timeout(&mut self, now: u64) {
-                <$t>::handle_timeout(self, now)
-            }
-            fn poll_transmit(&mut self, now: u64) -> Option<$crate::protocol::Transmit> {
-                <$t>::poll_transmit(self, now)
-            }
-            fn next_timeout(&self) -> Option<u64> {
-                <$t>::next_timeout(self)
-            }
-            fn state(&self) -> $crate::protocol::SessionState {
-                <$t>::state(self)
-            }
-        }
-    };
-}
-pub(crate) use forward_session_io;

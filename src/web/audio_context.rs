@@ -8,7 +8,7 @@ use web_sys::{AudioContext, AudioContextState};
 
 /// How long `resume()` may take before we say a user gesture is needed (an autoplay-blocked context never settles
 /// its promise).
-const RESUME_TIMEOUT_MS: i32 = 1500;
+const RESUME_TIMEOUT_MS: u32 = 1500;
 
 /// Creates an AudioContext at the native rate with the interactive latency hint; the error says what failed.
 pub fn create() -> Result<AudioContext, String> {
@@ -23,11 +23,9 @@ pub async fn resume(ctx: &AudioContext) -> Result<(), String> {
     let resumed = ctx
         .resume()
         .map_err(|e| failed("AudioContext.resume() failed", &e))?;
-    let timeout = Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w
-                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, RESUME_TIMEOUT_MS);
-        }
+    let timeout = wasm_bindgen_futures::future_to_promise(async {
+        gloo_timers::future::TimeoutFuture::new(RESUME_TIMEOUT_MS).await;
+        Ok(JsValue::UNDEFINED)
     });
     let race = Promise::race(&js_sys::Array::of2(&resumed, &timeout));
     JsFuture::from(race)

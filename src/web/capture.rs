@@ -12,41 +12,18 @@ use web_sys::{
 
 use super::audio_context::failed;
 use super::listener::EventListener;
-use super::worklet::{ensure_loaded, Processor, WorkletSource};
+use super::worklet::{ensure_loaded, Processor};
 use super::{get_field, set_field};
+use crate::config::{Microphone, WorkletSource};
 
 /// Where captured audio comes from.
 pub enum CaptureSource {
     /// `getUserMedia({audio: constraints})`; the tracks are ours and stopped on drop.
-    Microphone(MicrophoneConstraints),
+    Microphone(Microphone),
     /// An app-supplied stream (its tracks are the app's: not stopped).
     Stream(MediaStream),
     /// An app-supplied node (e.g. a test signal or another graph), connected into the capture node.
     Node(AudioNode),
-}
-
-/// The audio-processing constraints for `getUserMedia`.
-#[derive(Clone, Debug)]
-pub struct MicrophoneConstraints {
-    /// Echo cancellation (default on).
-    pub echo_cancellation: bool,
-    /// Noise suppression (default on).
-    pub noise_suppression: bool,
-    /// Automatic gain control (default on).
-    pub auto_gain_control: bool,
-    /// A specific input device.
-    pub device_id: Option<String>,
-}
-
-impl Default for MicrophoneConstraints {
-    fn default() -> Self {
-        Self {
-            echo_cancellation: true,
-            noise_suppression: true,
-            auto_gain_control: true,
-            device_id: None,
-        }
-    }
 }
 
 /// One captured frame as the worklet posted it.
@@ -60,6 +37,8 @@ pub struct CapturedFrame<'a> {
 }
 
 /// A running capture graph; dropping it disconnects the nodes, stops our tracks and removes the listener.
+#[derive(Debug)]
+#[must_use = "capture stops (and the microphone is released) when dropped"]
 pub struct Capture {
     node: AudioWorkletNode,
     source: Option<AudioNode>,
@@ -195,7 +174,7 @@ fn first_track(stream: &MediaStream) -> Option<MediaStreamTrack> {
         .ok()
 }
 
-async fn get_user_media(c: &MicrophoneConstraints) -> Result<MediaStream, String> {
+async fn get_user_media(c: &Microphone) -> Result<MediaStream, String> {
     let media = web_sys::window()
         .ok_or("no window: capture needs a page")?
         .navigator()

@@ -5,6 +5,8 @@ use wasm_bindgen::JsCast;
 use web_sys::{Event, EventTarget};
 
 /// A subscription of a Rust closure to a DOM event; dropping it removes the listener.
+#[derive(Debug)]
+#[must_use = "the listener is removed when dropped"]
 pub struct EventListener {
     target: EventTarget,
     kind: &'static str,

@@ -1,5 +1,5 @@
 //! The web-sys shell: the only module that touches browser APIs (WebSocket, AudioContext, AudioWorklet,
-//! getUserMedia, timers, `performance.now()`).
+//! getUserMedia, `performance.now()`, `JSON.parse` of server frames, JS option bags).
 //!
 //! It moves bytes and events between the browser and the pure layers (`protocol`, `audio`) and holds no protocol
 //! logic. Every browser resource is an RAII value: dropping it removes its listeners, stops its tracks and
@@ -7,12 +7,13 @@
 //! browser callback go through [`defer_drop`], so a closure is never freed while it is running.
 
 pub mod audio_context;
+pub mod bag;
 pub mod capture;
 pub mod clock;
+pub mod frame;
 pub mod listener;
 pub mod playback;
 pub mod socket;
-pub mod timer;
 pub mod worklet;
 
 use js_sys::Reflect;

@@ -13,9 +13,10 @@ use web_sys::{
 
 use super::audio_context::{describe, failed};
 use super::listener::EventListener;
-use super::worklet::{ensure_loaded, Processor, WorkletSource};
+use super::worklet::{ensure_loaded, Processor};
 use super::{get_field, set_field};
 use crate::audio::{PlayoutCommand, WorkletReport};
+use crate::config::WorkletSource;
 
 /// Sizes of the worklet's ring, in samples at the context rate.
 #[derive(Debug, Clone, Copy)]
@@ -31,6 +32,8 @@ pub struct PlaybackParams {
 }
 
 /// A running playback node; dropping it stops the processor and disconnects the graph.
+#[derive(Debug)]
+#[must_use = "playback stops when dropped"]
 pub struct PlaybackNode {
     node: AudioWorkletNode,
     gain: GainNode,

@@ -7,14 +7,15 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
 
 use super::listener::EventListener;
+use crate::protocol::ClientMessage;
 
 /// What the socket reports.
 #[derive(Debug)]
 pub enum SocketEvent {
     /// The handshake completed.
     Open,
-    /// A text frame.
-    Text(String),
+    /// A text frame, as the JS string it arrived as (parsed once, by `JSON.parse`, in [`super::frame`]).
+    Text(JsValue),
     /// A binary frame.
     Binary(Vec<u8>),
     /// The connection closed (a refused handshake arrives as code 1006 before any `Open`).
@@ -31,6 +32,8 @@ pub enum SocketEvent {
 }
 
 /// An open or opening WebSocket; dropping it unsubscribes and closes it.
+#[derive(Debug)]
+#[must_use = "a socket closes when dropped"]
 pub struct Socket {
     ws: WebSocket,
     _listeners: [EventListener; 4],
@@ -58,8 +61,8 @@ impl Socket {
                 return;
             };
             let data = e.data();
-            if let Some(text) = data.as_string() {
-                s(SocketEvent::Text(text));
+            if data.is_string() {
+                s(SocketEvent::Text(data));
             } else if let Some(buf) = data.dyn_ref::<ArrayBuffer>() {
                 s(SocketEvent::Binary(Uint8Array::new(buf).to_vec()));
             }
@@ -84,9 +87,12 @@ impl Socket {
         })
     }
 
-    /// Sends a text frame.
-    pub fn send_text(&self, text: &str) -> Result<(), JsValue> {
-        self.ws.send_with_str(text)
+    /// Sends a control message as a JSON text frame (serialized by serde-wasm-bindgen, written by
+    /// `JSON.stringify`).
+    pub fn send_message(&self, message: &ClientMessage) -> Result<(), JsValue> {
+        let value = serde_wasm_bindgen::to_value(message)?;
+        let text = js_sys::JSON::stringify(&value)?;
+        self.ws.send_with_str(&String::from(text))
     }
 
     /// Sends a binary frame.

@@ -7,6 +7,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{BaseAudioContext, Blob, BlobPropertyBag, Url};
 
+use crate::config::WorkletSource;
+
 #[wasm_bindgen(module = "/js/worklet-urls.js")]
 extern "C" {
     #[wasm_bindgen(js_name = captureProcessorUrl)]
@@ -42,18 +44,6 @@ pub enum Processor {
     Capture,
     /// The playback ring buffer.
     Playback,
-}
-
-/// How a worklet module is loaded.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub enum WorkletSource {
-    /// The package's own file, next to the glue code (default).
-    #[default]
-    File,
-    /// A Blob URL made from the same source (needs `blob:` in the page's CSP).
-    Blob,
-    /// An app-provided URL (e.g. a bundler's `?url` import).
-    Url(String),
 }
 
 impl Processor {

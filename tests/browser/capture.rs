@@ -52,18 +52,7 @@ async fn capture_fake_microphone_transcribes_the_digits_in_order() {
     })))
     .unwrap();
     let rec = Recorder::default();
-    rec.attach(
-        &t,
-        &[
-            "open",
-            "close",
-            "error",
-            "transcript",
-            "metadata",
-            "warning",
-            "level",
-        ],
-    );
+    rec.attach(&t, TRANSCRIBER_EVENTS);
     let (source, ctx) = mic_source();
     await_promise(t.start(source)).await.unwrap();
     // A little over one loop of the 5.5 s file: every digit at least once.
@@ -139,7 +128,10 @@ async fn capture_pause_longer_than_the_idle_timeout_keeps_the_stream_open() {
     })))
     .unwrap();
     let rec = Recorder::default();
-    rec.attach(&t, &["open", "close", "error", "transcript"]);
+    rec.attach(
+        &t,
+        &[Event::Open, Event::Close, Event::Error, Event::Transcript],
+    );
     let (source, ctx) = mic_source();
     await_promise(t.start(source)).await.unwrap();
     sleep(500).await;
@@ -179,7 +171,10 @@ async fn capture_through_the_blob_worklet_fallback() {
     })))
     .unwrap();
     let rec = Recorder::default();
-    rec.attach(&t, &["open", "close", "error", "transcript"]);
+    rec.attach(
+        &t,
+        &[Event::Open, Event::Close, Event::Error, Event::Transcript],
+    );
     let (source, ctx) = mic_source();
     await_promise(t.start(source)).await.unwrap();
     sleep(4000).await;

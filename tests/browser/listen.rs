@@ -10,17 +10,7 @@ use wasm_bindgen_test::wasm_bindgen_test;
 
 use crate::support::*;
 
-const ALL_EVENTS: &[&str] = &[
-    "open",
-    "close",
-    "error",
-    "transcript",
-    "metadata",
-    "utteranceEnd",
-    "speechStarted",
-    "warning",
-    "unhandled",
-];
+const ALL_EVENTS: &[Event] = TRANSCRIBER_EVENTS;
 
 fn transcriber(options: Value, extra: Value) -> Transcriber {
     let o = merged(
@@ -77,6 +67,20 @@ async fn send_audio_is_transcribed_and_close_stream_returns_metadata() {
         "{meta}"
     );
     assert_eq!(rec.final_words(), vec!["four", "seven", "one"]);
+    // The handlers get the server's object as the browser parsed it: fields the library never reads are there.
+    let first = &rec.of("transcript")[0];
+    assert!(
+        first["metadata"]["model_info"]["name"].is_string(),
+        "{first}"
+    );
+    assert!(
+        first["channel"]["alternatives"][0]["words"][0]["punctuated_word"].is_string()
+            || first["channel"]["alternatives"][0]["words"]
+                .as_array()
+                .unwrap()
+                .is_empty(),
+        "{first}"
+    );
     rec.wait_for("close", 1, 5000).await;
     assert_eq!(rec.of("close")[0]["code"], 1000);
     assert_eq!(t.state(), "closed");
@@ -304,9 +308,7 @@ async fn a_dropped_connection_reconnects_and_the_audio_keeps_flowing() {
         json!({"reconnect": {"attempts": 3, "delayMs": 100}}),
     );
     let rec = Recorder::default();
-    let mut names = ALL_EVENTS.to_vec();
-    names.extend(["reconnecting", "reconnected"]);
-    rec.attach(&t, &names);
+    rec.attach(&t, ALL_EVENTS);
     await_promise(t.start(JsValue::UNDEFINED)).await.unwrap();
     // Real-time pace, 20 ms frames: what is captured while the connection is down waits in the new session.
     let audio = dtmf_pcm16("1234567890", 16000, 600);

@@ -14,5 +14,6 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 mod capture;
 mod listen;
+mod options;
 mod speak;
 mod support;

@@ -4,6 +4,9 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use deepgram_live_wasm::api::Transcriber;
+pub use deepgram_live_wasm::events::{
+    Event, SPEAKER_EVENTS, TRANSCRIBER_EVENTS, VOICE_SESSION_EVENTS,
+};
 use js_sys::{Function, Promise, Reflect};
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
@@ -25,14 +28,8 @@ pub fn mic_rate() -> u32 {
         .unwrap()
 }
 
-pub async fn sleep(ms: i32) {
-    let p = Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .unwrap();
-    });
-    JsFuture::from(p).await.unwrap();
+pub async fn sleep(ms: u32) {
+    gloo_timers::future::TimeoutFuture::new(ms).await;
 }
 
 async fn fetch_json(method: &str, path: &str, body: Option<&Value>) -> Value {
@@ -98,18 +95,18 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    /// Subscribes to `names` on a Transcriber.
-    pub fn attach(&self, t: &Transcriber, names: &[&str]) {
-        for name in names {
-            let f = self.handler(name);
-            t.on(name, f).unwrap();
+    /// Subscribes to `events` on a Transcriber.
+    pub fn attach(&self, t: &Transcriber, events: &[Event]) {
+        for e in events {
+            let f = self.handler(e.name());
+            t.on(e.name(), f).unwrap();
         }
     }
 
-    /// Subscribes to `names` through `on(name, handler)` (any class).
-    pub fn attach_with(&self, names: &[&str], on: impl Fn(&str, Function)) {
-        for name in names {
-            on(name, self.handler(name));
+    /// Subscribes to `events` through `on(name, handler)` (any class).
+    pub fn attach_with(&self, events: &[Event], on: impl Fn(&str, Function)) {
+        for e in events {
+            on(e.name(), self.handler(e.name()));
         }
     }
 
@@ -143,7 +140,7 @@ impl Recorder {
     }
 
     /// Waits until `name` has been emitted `n` times (panics after `timeout_ms`).
-    pub async fn wait_for(&self, name: &str, n: usize, timeout_ms: i32) {
+    pub async fn wait_for(&self, name: &str, n: usize, timeout_ms: u32) {
         let mut waited = 0;
         while self.count(name) < n {
             if waited >= timeout_ms {

@@ -294,8 +294,21 @@ async function run() {
     await check("Finalize, KeepAlive and Close stream reach the server, and the stream closes with its metadata", async () => {
       const from = await logLength(page);
       await page.click("#finalize");
-      const finalized = await waitFor(async () => (await entries(page, "transcript", from)).find((e) => e.payload.from_finalize), 5_000);
-      if (!finalized) fail("expected a final transcript with from_finalize: true in the log within 5 s of pressing Finalize, got none");
+      // Deepgram answers a Finalize with a from_finalize result when it has audio buffered, and with nothing when
+      // the last word was already final (the fake microphone loops tones and gaps, so either can happen): the
+      // client then says so with a finalize_timeout warning. One of the two must show, and the server must have
+      // received the Finalize.
+      const outcome = await waitFor(async () => {
+        if ((await entries(page, "transcript", from)).some((e) => e.payload.from_finalize)) return "a from_finalize transcript";
+        const timedOut = (await entries(page, "warning", from)).some((e) => e.payload.code === "finalize_timeout");
+        return timedOut ? "a finalize_timeout warning (nothing was buffered)" : null;
+      }, 10_000);
+      if (!outcome) fail("expected a from_finalize transcript or a finalize_timeout warning in the log within 10 s of pressing Finalize, got neither");
+      const connections = (await (await fetch(`${server.url}/_control/connections`)).json()).connections;
+      const listen = connections.filter((c) => c.path === "/v1/listen" && c.open).pop();
+      if (!listen?.text_frames?.includes('{"type":"Finalize"}')) {
+        fail(`expected the server to have received {"type":"Finalize"}, it received ${JSON.stringify(listen?.text_frames)}`);
+      }
       await page.click("#keepalive");
       const keptAlive = await page.evaluate(() => window.demo.voice.stats().listen.keepAlives);
       if (!(keptAlive >= 1)) fail(`expected the Transcriber to count the KeepAlive sent, stats().listen.keepAlives is ${keptAlive}`);
@@ -306,7 +319,7 @@ async function run() {
       if (!closed || closed.payload.code !== 1000) fail(`expected the listen half to close with 1000, got ${JSON.stringify(closed?.payload)}`);
       const startEnabled = await page.isEnabled("#start-mic");
       if (!startEnabled) fail("expected Start microphone to be enabled again once the listen stream closed");
-      return done.summary;
+      return `${outcome}; ${done.summary}`;
     });
 
     await check("the packaged (minified) JS keeps its class names, and its worklets also load as Blob modules", async () => {

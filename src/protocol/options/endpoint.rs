@@ -7,7 +7,6 @@
 use std::fmt;
 
 use super::super::error::OptionsError;
-use super::json_fields::push_decimal;
 
 /// A parsed base URL: `ws`/`wss` (`http`/`https` are mapped to them), host, optional port and path prefix.
 ///
@@ -136,8 +135,7 @@ impl Endpoint {
         out
     }
 
-    /// `scheme://host[:port][prefix]`, built by hand: [`Endpoint::url`] runs on every connect and `write!` would
-    /// bring formatting machinery for a few concatenations.
+    /// `scheme://host[:port][prefix]`.
     fn base(&self) -> String {
         let mut out = String::with_capacity(self.host.len() + self.path_prefix.len() + 12);
         out.push_str(self.scheme());
@@ -145,7 +143,7 @@ impl Endpoint {
         out.push_str(&self.host);
         if let Some(p) = self.port {
             out.push(':');
-            push_decimal(&mut out, u64::from(p));
+            out.push_str(&p.to_string());
         }
         out.push_str(&self.path_prefix);
         out
@@ -274,12 +272,6 @@ fn parse_path(path: &str) -> Result<String, OptionsError> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::indexing_slicing,
-        clippy::panic
-    )]
     use super::*;
 
     fn url(base: &str) -> String {

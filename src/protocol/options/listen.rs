@@ -1,7 +1,9 @@
-//! `/v1/listen` options: every documented query parameter, typed, with JSON input, validation and URL rendering.
+//! `/v1/listen` options: every documented query parameter, typed, read from the app's option bag, validated and
+//! rendered into the query string.
 //!
-//! Owns the parameter names, their types, the rules between them (PROTOCOL.md, LISTEN-NOTES.md §2) and the
-//! parameter order in the URL. It does not open connections and does not know the session rules.
+//! Each option is one field of [`ListenOptions`]: serde reads it (`Deserialize`) and writes it into the URL
+//! (`Serialize`, in field order); this module adds the rules between options (PROTOCOL.md, LISTEN-NOTES.md §2).
+//! It does not open connections and does not know the session rules.
 //!
 //! URL parameter order (deterministic, the order of the struct fields): model, language, language_hint*, version,
 //! encoding, sample_rate, channels, multichannel, interim_results, endpointing, utterance_end_ms, vad_events,
@@ -9,20 +11,20 @@
 //! redact*, detect_entities, keyterm*, keywords*, search*, replace*, tag*, extra*, callback, callback_method,
 //! mip_opt_out, then `extra_query` pairs in the given order (`*` = repeatable, one `key=value` per item, in order).
 
-use super::super::json::Value;
+use std::fmt;
+
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
 
 use super::super::error::OptionsError;
 use super::endpoint::Endpoint;
-use super::json_fields::{
-    decimal, empty, item_field, object, push_decimal, read_bool, read_extra_query, read_string,
-    read_string_list, read_u32, wrong,
-};
-use super::query::{render, Query};
-use super::suggest::nearest;
-use super::{check_extra_query, invalid_value, out_of_range};
+use super::fields::{field_names, OptionBag};
+use super::values::{extra_query, items, one_or_many, whole_number};
+use super::{check_extra_query, empty, invalid_value, item_field, out_of_range, render_query};
 
 /// Raw audio encodings `/v1/listen` accepts. Leave `encoding` unset for containerized audio (WebM, Ogg, WAV...).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum ListenEncoding {
     /// 16-bit signed little-endian PCM.
     Linear16,
@@ -35,12 +37,15 @@ pub enum ListenEncoding {
     /// G.711 μ-law.
     Mulaw,
     /// AMR narrowband.
+    #[serde(rename = "amr-nb")]
     AmrNb,
     /// AMR wideband.
+    #[serde(rename = "amr-wb")]
     AmrWb,
     /// Raw Opus packets.
     Opus,
     /// Ogg-framed Opus.
+    #[serde(rename = "ogg-opus")]
     OggOpus,
     /// Speex.
     Speex,
@@ -49,21 +54,6 @@ pub enum ListenEncoding {
 }
 
 impl ListenEncoding {
-    /// Every encoding, in Deepgram's documentation order.
-    pub const ALL: [ListenEncoding; 11] = [
-        Self::Linear16,
-        Self::Linear32,
-        Self::Flac,
-        Self::Alaw,
-        Self::Mulaw,
-        Self::AmrNb,
-        Self::AmrWb,
-        Self::Opus,
-        Self::OggOpus,
-        Self::Speex,
-        Self::G729,
-    ];
-
     /// Deepgram's name (`"linear16"`, `"amr-nb"`...).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -79,11 +69,6 @@ impl ListenEncoding {
             Self::Speex => "speex",
             Self::G729 => "g729",
         }
-    }
-
-    /// Parses Deepgram's name (exact, lowercase).
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|e| e.as_str() == name)
     }
 
     /// Bytes per sample per channel for fixed-size PCM encodings; `None` for compressed ones.
@@ -106,8 +91,58 @@ pub enum Endpointing {
     Ms(u32),
 }
 
+impl Serialize for Endpointing {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Disabled => s.serialize_bool(false),
+            Self::Ms(ms) => s.serialize_u32(*ms),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Endpointing {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Endpointing;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(
+                    "a whole number of milliseconds of silence (e.g. 300) or false; leave it unset for \
+                     Deepgram's default (10 ms)",
+                )
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Endpointing, E> {
+                if v {
+                    Err(E::invalid_value(de::Unexpected::Bool(true), &self))
+                } else {
+                    Ok(Endpointing::Disabled)
+                }
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Endpointing, E> {
+                u32::try_from(v)
+                    .map(Endpointing::Ms)
+                    .map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Endpointing, E> {
+                u32::try_from(v)
+                    .map(Endpointing::Ms)
+                    .map_err(|_| E::invalid_value(de::Unexpected::Signed(v), &self))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Endpointing, E> {
+                if v.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&v) {
+                    Ok(Endpointing::Ms(v as u32))
+                } else {
+                    Err(E::invalid_value(de::Unexpected::Float(v), &self))
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 /// One `redact` value (repeatable).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Redact {
     /// `redact=true` (streaming: same as `numbers`).
     True,
@@ -121,34 +156,33 @@ pub enum Redact {
     Ssn,
 }
 
-impl Redact {
-    const ALL: [Redact; 5] = [
-        Self::True,
-        Self::Pci,
-        Self::Numbers,
-        Self::AggressiveNumbers,
-        Self::Ssn,
-    ];
-
-    /// Deepgram's value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::True => "true",
-            Self::Pci => "pci",
-            Self::Numbers => "numbers",
-            Self::AggressiveNumbers => "aggressive_numbers",
-            Self::Ssn => "ssn",
+/// `redact`: `true` (= `["true"]`), `false` (= none), one value or a list of values.
+fn redact<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Redact>, D::Error> {
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = Vec<Redact>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("true, false, or one or more of pci, numbers, aggressive_numbers, ssn")
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+            Ok(if v { vec![Redact::True] } else { Vec::new() })
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Redact::deserialize(de::value::StrDeserializer::<E>::new(v)).map(|r| vec![r])
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+            items(seq)
         }
     }
-
-    /// Parses Deepgram's value.
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == name)
-    }
+    d.deserialize_any(V)
 }
 
-/// HTTP method of `callback` requests.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// HTTP method of `callback` requests (any case in the option bag, uppercase on the wire).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
 pub enum CallbackMethod {
     /// POST (Deepgram's default).
     Post,
@@ -170,68 +204,52 @@ impl CallbackMethod {
             Self::Delete => "DELETE",
         }
     }
+}
 
-    /// Parses a method name, any case.
-    pub fn from_name(name: &str) -> Option<Self> {
-        [Self::Post, Self::Get, Self::Put, Self::Delete]
-            .into_iter()
-            .find(|m| m.as_str().eq_ignore_ascii_case(name))
+impl<'de> Deserialize<'de> for CallbackMethod {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = CallbackMethod;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("POST, GET, PUT or DELETE")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<CallbackMethod, E> {
+                [
+                    CallbackMethod::Post,
+                    CallbackMethod::Get,
+                    CallbackMethod::Put,
+                    CallbackMethod::Delete,
+                ]
+                .into_iter()
+                .find(|m| m.as_str().eq_ignore_ascii_case(v))
+                .ok_or_else(|| E::invalid_value(de::Unexpected::Str(v), &self))
+            }
+        }
+        d.deserialize_str(V)
     }
 }
 
-/// Every key [`ListenOptions::from_json`] accepts.
-pub const LISTEN_OPTION_NAMES: &[&str] = &[
-    "model",
-    "language",
-    "language_hint",
-    "version",
-    "encoding",
-    "sample_rate",
-    "channels",
-    "multichannel",
-    "interim_results",
-    "endpointing",
-    "utterance_end_ms",
-    "vad_events",
-    "punctuate",
-    "smart_format",
-    "no_delay",
-    "diarize",
-    "diarize_model",
-    "dictation",
-    "numerals",
-    "filler_words",
-    "profanity_filter",
-    "redact",
-    "detect_entities",
-    "keyterm",
-    "keywords",
-    "search",
-    "replace",
-    "tag",
-    "extra",
-    "callback",
-    "callback_method",
-    "mip_opt_out",
-    "extra_query",
-];
-
-/// Options of a `/v1/listen` stream. `None` / empty = not sent (Deepgram's default applies).
-#[derive(Debug, Clone, Default, PartialEq)]
+/// Options of a `/v1/listen` stream, with Deepgram's parameter names. `None` / empty = not sent (Deepgram's
+/// default applies); `null` in the bag means not set.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 pub struct ListenOptions {
     /// `model` (e.g. `nova-3`, `nova-2-phonecall`).
     pub model: Option<String>,
     /// `language` (BCP-47, or `multi`).
     pub language: Option<String>,
     /// `language_hint` (repeatable; nova-3 with `language=multi`).
+    #[serde(default, deserialize_with = "one_or_many")]
     pub language_hint: Vec<String>,
     /// `version` (model version, default `latest`).
     pub version: Option<String>,
     /// `encoding` of raw audio (unset for containerized audio).
     pub encoding: Option<ListenEncoding>,
     /// `sample_rate` in Hz (required with `encoding`, only read with it).
+    #[serde(default, deserialize_with = "whole_number")]
     pub sample_rate: Option<u32>,
     /// `channels` (only read with `encoding`).
+    #[serde(default, deserialize_with = "whole_number")]
     pub channels: Option<u32>,
     /// `multichannel`: transcribe each channel separately.
     pub multichannel: Option<bool>,
@@ -240,6 +258,7 @@ pub struct ListenOptions {
     /// `endpointing`.
     pub endpointing: Option<Endpointing>,
     /// `utterance_end_ms` (1000..=5000, needs `interim_results=true`).
+    #[serde(default, deserialize_with = "whole_number")]
     pub utterance_end_ms: Option<u32>,
     /// `vad_events` (enables `SpeechStarted`).
     pub vad_events: Option<bool>,
@@ -262,20 +281,27 @@ pub struct ListenOptions {
     /// `profanity_filter`.
     pub profanity_filter: Option<bool>,
     /// `redact` (repeatable).
+    #[serde(default, deserialize_with = "redact")]
     pub redact: Vec<Redact>,
     /// `detect_entities`.
     pub detect_entities: Option<bool>,
     /// `keyterm` (repeatable; nova-3 only).
+    #[serde(default, deserialize_with = "one_or_many")]
     pub keyterm: Vec<String>,
     /// `keywords` (`word:boost`, repeatable; not nova-3).
+    #[serde(default, deserialize_with = "one_or_many")]
     pub keywords: Vec<String>,
     /// `search` (repeatable).
+    #[serde(default, deserialize_with = "one_or_many")]
     pub search: Vec<String>,
     /// `replace` (`find:replace`, repeatable).
+    #[serde(default, deserialize_with = "one_or_many")]
     pub replace: Vec<String>,
     /// `tag` (repeatable, at most 128 characters each).
+    #[serde(default, deserialize_with = "one_or_many")]
     pub tag: Vec<String>,
     /// `extra` (`key:value`, repeatable).
+    #[serde(default, deserialize_with = "one_or_many")]
     pub extra: Vec<String>,
     /// `callback` URL.
     pub callback: Option<String>,
@@ -284,21 +310,12 @@ pub struct ListenOptions {
     /// `mip_opt_out`.
     pub mip_opt_out: Option<bool>,
     /// Parameters this version does not know, rendered verbatim (percent-encoded) after the typed ones.
+    #[serde(default, deserialize_with = "extra_query", skip_serializing)]
     pub extra_query: Vec<(String, String)>,
 }
 
 fn is_nova3(model: Option<&str>) -> bool {
     model.is_some_and(|m| m == "nova-3" || m.starts_with("nova-3-"))
-}
-
-#[cold]
-#[inline(never)]
-fn unknown_option(name: &str) -> OptionsError {
-    OptionsError::UnknownOption {
-        endpoint: "listen",
-        name: name.to_owned(),
-        suggestion: nearest(name, LISTEN_OPTION_NAMES),
-    }
 }
 
 #[cold]
@@ -311,71 +328,23 @@ fn dependency(field: &'static str, problem: &str, fix: &str) -> OptionsError {
     }
 }
 
+impl OptionBag for ListenOptions {
+    const NOUN: &'static str = "listen";
+}
+
 impl ListenOptions {
-    /// Builds options from the user's JSON option bag (Deepgram's snake_case names), then [`validate`]s them.
-    ///
-    /// A list option also takes a single string. `null` means "not set". An unknown key is an error that suggests
-    /// the nearest valid name.
-    ///
-    /// [`validate`]: ListenOptions::validate
-    pub fn from_json(value: &Value) -> Result<Self, OptionsError> {
-        let map = object(value, "listen options")?;
-        let mut o = Self::default();
-        for (key, v) in map {
-            let k = key.as_str();
-            if v.is_null() && LISTEN_OPTION_NAMES.contains(&k) {
-                continue;
-            }
-            match k {
-                "model" => o.model = Some(read_string(k, v)?),
-                "language" => o.language = Some(read_string(k, v)?),
-                "language_hint" => o.language_hint = read_string_list(k, v)?,
-                "version" => o.version = Some(read_string(k, v)?),
-                "encoding" => o.encoding = Some(read_encoding(v)?),
-                "sample_rate" => o.sample_rate = Some(read_u32(k, v)?),
-                "channels" => o.channels = Some(read_u32(k, v)?),
-                "multichannel" => o.multichannel = Some(read_bool(k, v)?),
-                "interim_results" => o.interim_results = Some(read_bool(k, v)?),
-                "endpointing" => o.endpointing = Some(read_endpointing(v)?),
-                "utterance_end_ms" => o.utterance_end_ms = Some(read_u32(k, v)?),
-                "vad_events" => o.vad_events = Some(read_bool(k, v)?),
-                "punctuate" => o.punctuate = Some(read_bool(k, v)?),
-                "smart_format" => o.smart_format = Some(read_bool(k, v)?),
-                "no_delay" => o.no_delay = Some(read_bool(k, v)?),
-                "diarize" => o.diarize = Some(read_bool(k, v)?),
-                "diarize_model" => o.diarize_model = Some(read_string(k, v)?),
-                "dictation" => o.dictation = Some(read_bool(k, v)?),
-                "numerals" => o.numerals = Some(read_bool(k, v)?),
-                "filler_words" => o.filler_words = Some(read_bool(k, v)?),
-                "profanity_filter" => o.profanity_filter = Some(read_bool(k, v)?),
-                "redact" => o.redact = read_redact(v)?,
-                "detect_entities" => o.detect_entities = Some(read_bool(k, v)?),
-                "keyterm" => o.keyterm = read_string_list(k, v)?,
-                "keywords" => o.keywords = read_string_list(k, v)?,
-                "search" => o.search = read_string_list(k, v)?,
-                "replace" => o.replace = read_string_list(k, v)?,
-                "tag" => o.tag = read_string_list(k, v)?,
-                "extra" => o.extra = read_string_list(k, v)?,
-                "callback" => o.callback = Some(read_string(k, v)?),
-                "callback_method" => o.callback_method = Some(read_callback_method(v)?),
-                "mip_opt_out" => o.mip_opt_out = Some(read_bool(k, v)?),
-                "extra_query" => o.extra_query = read_extra_query(v)?,
-                _ => return Err(unknown_option(k)),
-            }
-        }
-        o.validate()?;
-        Ok(o)
+    /// Every key the option bag accepts, in URL order.
+    pub fn names() -> &'static [&'static str] {
+        field_names::<Self>()
     }
 
-    /// Checks the rules between options (PROTOCOL.md, LISTEN-NOTES.md §2). Called by [`from_json`]; call it
-    /// yourself after building options in code.
-    ///
-    /// [`from_json`]: ListenOptions::from_json
+    /// Checks the rules between options (PROTOCOL.md, LISTEN-NOTES.md §2). Call it after reading options from a
+    /// bag or building them in code.
     pub fn validate(&self) -> Result<(), OptionsError> {
         self.validate_strings()?;
         self.validate_audio_format()?;
         self.validate_features()?;
-        self.validate_extra_query()
+        check_extra_query(&self.extra_query, Self::names())
     }
 
     fn validate_strings(&self) -> Result<(), OptionsError> {
@@ -456,7 +425,7 @@ impl ListenOptions {
             if !(1000..=5000).contains(&ms) {
                 return Err(out_of_range(
                     "utterance_end_ms",
-                    &decimal(ms.into()),
+                    &ms.to_string(),
                     "1000..=5000 (Deepgram: values below 1000 give no benefit)",
                 ));
             }
@@ -525,74 +494,21 @@ impl ListenOptions {
         for (i, t) in self.tag.iter().enumerate() {
             let chars = t.chars().count();
             if chars > 128 {
-                let mut value = "a tag of ".to_owned();
-                push_decimal(&mut value, chars as u64);
-                value.push_str(" characters (item ");
-                push_decimal(&mut value, i as u64);
-                value.push(')');
+                let value = format!("a tag of {chars} characters (item {i})");
                 return Err(out_of_range("tag", &value, "1..=128 characters per tag"));
             }
         }
         Ok(())
     }
 
-    fn validate_extra_query(&self) -> Result<(), OptionsError> {
-        check_extra_query(&self.extra_query, LISTEN_OPTION_NAMES)
-    }
-
-    /// The query parameters in URL order (see the module documentation), not yet percent-encoded.
-    pub fn query_pairs(&self) -> Vec<(String, String)> {
-        let mut q = Query::default();
-        q.push_opt("model", self.model.as_ref());
-        q.push_opt("language", self.language.as_ref());
-        q.push_all("language_hint", &self.language_hint);
-        q.push_opt("version", self.version.as_ref());
-        q.push_opt("encoding", self.encoding.map(ListenEncoding::as_str));
-        q.push_u32("sample_rate", self.sample_rate);
-        q.push_u32("channels", self.channels);
-        q.push_bool("multichannel", self.multichannel);
-        q.push_bool("interim_results", self.interim_results);
-        match self.endpointing {
-            Some(Endpointing::Disabled) => q.push("endpointing", "false"),
-            Some(Endpointing::Ms(ms)) => q.push("endpointing", decimal(ms.into())),
-            None => {}
-        }
-        q.push_u32("utterance_end_ms", self.utterance_end_ms);
-        q.push_bool("vad_events", self.vad_events);
-        q.push_bool("punctuate", self.punctuate);
-        q.push_bool("smart_format", self.smart_format);
-        q.push_bool("no_delay", self.no_delay);
-        q.push_bool("diarize", self.diarize);
-        q.push_opt("diarize_model", self.diarize_model.as_ref());
-        q.push_bool("dictation", self.dictation);
-        q.push_bool("numerals", self.numerals);
-        q.push_bool("filler_words", self.filler_words);
-        q.push_bool("profanity_filter", self.profanity_filter);
-        for r in &self.redact {
-            q.push("redact", r.as_str());
-        }
-        q.push_bool("detect_entities", self.detect_entities);
-        q.push_all("keyterm", &self.keyterm);
-        q.push_all("keywords", &self.keywords);
-        q.push_all("search", &self.search);
-        q.push_all("replace", &self.replace);
-        q.push_all("tag", &self.tag);
-        q.push_all("extra", &self.extra);
-        q.push_opt("callback", self.callback.as_ref());
-        q.push_opt(
-            "callback_method",
-            self.callback_method.map(CallbackMethod::as_str),
-        );
-        q.push_bool("mip_opt_out", self.mip_opt_out);
-        for (k, v) in &self.extra_query {
-            q.push(k, v.as_str());
-        }
-        q.into_pairs()
+    /// The query string (without `?`): the typed options in field order, then the `extra_query` pairs.
+    pub fn query(&self) -> String {
+        render_query(self, &self.extra_query)
     }
 
     /// The WebSocket URL: `<endpoint>/v1/listen?<query>`.
     pub fn to_url(&self, endpoint: &Endpoint) -> String {
-        endpoint.url("/v1/listen", &render(&self.query_pairs()))
+        endpoint.url("/v1/listen", &self.query())
     }
 
     /// Bytes of audio per second for fixed-size PCM encodings (`linear16`, `linear32`, `mulaw`, `alaw`), used to
@@ -605,89 +521,16 @@ impl ListenOptions {
     }
 }
 
-#[inline(never)]
-fn read_encoding(v: &Value) -> Result<ListenEncoding, OptionsError> {
-    let name = read_string("encoding", v)?;
-    ListenEncoding::from_name(&name).ok_or_else(|| bad_encoding(name))
-}
-
-#[cold]
-#[inline(never)]
-fn bad_encoding(name: String) -> OptionsError {
-    let mut expected = "one of ".to_owned();
-    for (i, e) in ListenEncoding::ALL.into_iter().enumerate() {
-        if i > 0 {
-            expected.push_str(", ");
-        }
-        expected.push_str(e.as_str());
-    }
-    expected.push_str(" (or leave encoding unset for containerized audio such as WebM/Ogg)");
-    invalid_value("encoding".to_owned(), name, &expected)
-}
-
-#[inline(never)]
-fn read_endpointing(v: &Value) -> Result<Endpointing, OptionsError> {
-    match v {
-        Value::Bool(false) => Ok(Endpointing::Disabled),
-        Value::Bool(true) => Err(invalid_value(
-            "endpointing".to_owned(),
-            "true".to_owned(),
-            "milliseconds of silence (e.g. 300) or false; leave it unset for Deepgram's default (10 ms)",
-        )),
-        Value::Number(_) => Ok(Endpointing::Ms(read_u32("endpointing", v)?)),
-        other => Err(wrong(
-            "endpointing",
-            "a whole number of milliseconds or false",
-            other,
-        )),
-    }
-}
-
-#[inline(never)]
-fn read_redact(v: &Value) -> Result<Vec<Redact>, OptionsError> {
-    let names = match v {
-        Value::Bool(true) => return Ok(vec![Redact::True]),
-        Value::Bool(false) => return Ok(Vec::new()),
-        other => read_string_list("redact", other)?,
-    };
-    let mut out = Vec::with_capacity(names.len());
-    for name in names {
-        match Redact::from_name(&name) {
-            Some(r) => out.push(r),
-            None => {
-                return Err(invalid_value(
-                    "redact".to_owned(),
-                    name,
-                    "true, false, or one or more of pci, numbers, aggressive_numbers, ssn",
-                ))
-            }
-        }
-    }
-    Ok(out)
-}
-
-#[inline(never)]
-fn read_callback_method(v: &Value) -> Result<CallbackMethod, OptionsError> {
-    let name = read_string("callback_method", v)?;
-    CallbackMethod::from_name(&name).ok_or_else(|| {
-        invalid_value(
-            "callback_method".to_owned(),
-            name,
-            "POST, GET, PUT or DELETE",
-        )
-    })
-}
-
 #[cfg(test)]
 mod tests {
-    #![allow(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::indexing_slicing,
-        clippy::panic
-    )]
     use super::*;
-    use crate::protocol::json::json;
+    use serde_json::{json, Value};
+
+    impl ListenOptions {
+        fn from_json(v: &Value) -> Result<Self, OptionsError> {
+            super::super::from_json(v, "listen", Self::validate)
+        }
+    }
 
     fn url(v: Value) -> String {
         ListenOptions::from_json(&v)
@@ -722,8 +565,8 @@ mod tests {
             u,
             "wss://api.deepgram.com/v1/listen?model=nova-3&encoding=linear16&sample_rate=48000\
              &interim_results=true&endpointing=false&utterance_end_ms=1000&smart_format=false\
-             &redact=pci&redact=ssn&keyterm=Deepgram&keyterm=customer%20service\
-             &future_flag=a%20b&future_flag=c"
+             &redact=pci&redact=ssn&keyterm=Deepgram&keyterm=customer+service\
+             &future_flag=a+b&future_flag=c"
         );
     }
 
@@ -739,8 +582,12 @@ mod tests {
             "extra": ["k:v"], "callback": "https://example.com/cb", "callback_method": "put", "mip_opt_out": true,
         }))
         .unwrap();
-        let keys: Vec<String> = o.query_pairs().into_iter().map(|(k, _)| k).collect();
-        for name in LISTEN_OPTION_NAMES
+        let query = o.query();
+        let keys: Vec<&str> = query
+            .split('&')
+            .filter_map(|p| p.split('=').next())
+            .collect();
+        for name in ListenOptions::names()
             .iter()
             .filter(|n| !matches!(**n, "keywords" | "extra_query"))
         {
@@ -795,33 +642,50 @@ mod tests {
 
     #[test]
     fn wrong_types_name_field_and_type() {
+        // The messages are pinned: what the app reads when a value is of the wrong type.
         let cases = [
             (
                 json!({"interim_results": "true"}),
-                "interim_results",
-                "true or false",
+                "\"interim_results\": invalid type: string \"true\", expected a boolean",
             ),
             (
                 json!({"sample_rate": "16000", "encoding": "linear16"}),
-                "sample_rate",
-                "whole number",
+                "\"sample_rate\": invalid type: string \"16000\", expected a whole number from 0 to 4294967295",
             ),
-            (json!({"model": 3}), "model", "a string"),
-            (json!({"keyterm": [1]}), "keyterm[0]", "a string"),
+            (
+                json!({"sample_rate": 16000.5, "encoding": "linear16"}),
+                "\"sample_rate\": invalid value: floating point `16000.5`, expected a whole number from 0 to \
+                 4294967295",
+            ),
+            (
+                json!({"model": 3}),
+                "\"model\": invalid type: integer `3`, expected a string",
+            ),
+            (
+                json!({"keyterm": [1], "model": "nova-3"}),
+                "\"keyterm[0]\": invalid type: integer `1`, expected a string",
+            ),
             (
                 json!({"endpointing": "300"}),
-                "endpointing",
-                "milliseconds or false",
+                "\"endpointing\": invalid type: string \"300\", expected a whole number of milliseconds of \
+                 silence (e.g. 300) or false; leave it unset for Deepgram's default (10 ms)",
             ),
-            (json!({"extra_query": 5}), "extra_query", "object"),
+            (
+                json!({"extra_query": 5}),
+                "\"extra_query\": invalid type: integer `5`, expected an object or a list of [key, value] pairs",
+            ),
+            (
+                json!({"extra_query": {"a": {"b": 1}}}),
+                "\"extra_query.a\": invalid type: map, expected a string, number or boolean, or a list of them",
+            ),
         ];
-        for (v, field, expected) in cases {
-            let e = err(v);
-            assert_eq!(e.field(), field);
-            assert!(e.to_string().contains(field), "{e}");
-            assert!(e.to_string().contains(expected), "{e}");
+        for (v, message) in cases {
+            assert_eq!(err(v.clone()).to_string(), message, "{v}");
         }
-        assert_eq!(err(json!([1])).field(), "options");
+        assert_eq!(
+            err(json!([1])).to_string(),
+            "expected an object such as {\"key\": value}, not a list"
+        );
     }
 
     #[test]

@@ -1,24 +1,22 @@
 //! `/v1/speak` options: model, encoding, sample_rate, speed, mip_opt_out (Deepgram's AsyncAPI spec, July 2026),
-//! typed, with JSON input, validation and URL rendering.
+//! typed, read from the app's option bag, validated and rendered into the query string.
 //!
-//! Owns the parameter names, the rate-per-encoding rule and the speed range. It does not open connections.
+//! Owns the parameter names (the fields of [`SpeakOptions`]), the rate-per-encoding rule and the speed range. It
+//! does not open connections.
 //!
 //! URL parameter order: model, encoding, sample_rate, speed, mip_opt_out, then `extra_query` pairs as given.
 
-use super::super::json::{format_number, Value};
+use serde::{Deserialize, Serialize};
 
 use super::super::error::OptionsError;
 use super::endpoint::Endpoint;
-use super::json_fields::{
-    decimal, empty, object, push_decimal, read_bool, read_extra_query, read_f64, read_string,
-    read_u32,
-};
-use super::query::{render, Query};
-use super::suggest::nearest;
-use super::{check_extra_query, invalid_value, out_of_range};
+use super::fields::{field_names, OptionBag};
+use super::values::{extra_query, whole_number};
+use super::{check_extra_query, empty, out_of_range, render_query};
 
 /// Output encodings of the `/v1/speak` WebSocket (raw audio, no container).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum SpeakEncoding {
     /// 16-bit signed little-endian PCM (Deepgram's default).
     #[default]
@@ -37,13 +35,6 @@ impl SpeakEncoding {
             Self::Mulaw => "mulaw",
             Self::Alaw => "alaw",
         }
-    }
-
-    /// Parses Deepgram's name.
-    pub fn from_name(name: &str) -> Option<Self> {
-        [Self::Linear16, Self::Mulaw, Self::Alaw]
-            .into_iter()
-            .find(|e| e.as_str() == name)
     }
 
     /// Sample rates Deepgram accepts for this encoding.
@@ -75,69 +66,34 @@ impl SpeakEncoding {
 /// at 0.7–1.5"; the AsyncAPI spec gives no range).
 pub const SPEAK_SPEED_RANGE: std::ops::RangeInclusive<f64> = 0.7..=1.5;
 
-/// Every key [`SpeakOptions::from_json`] accepts.
-pub const SPEAK_OPTION_NAMES: &[&str] = &[
-    "model",
-    "encoding",
-    "sample_rate",
-    "speed",
-    "mip_opt_out",
-    "extra_query",
-];
-
-/// Options of a `/v1/speak` stream. `None` = not sent (Deepgram's default applies).
-#[derive(Debug, Clone, Default, PartialEq)]
+/// Options of a `/v1/speak` stream, with Deepgram's parameter names. `None` = not sent (Deepgram's default
+/// applies); `null` in the bag means not set.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 pub struct SpeakOptions {
     /// `model` (voice), e.g. `aura-2-thalia-en`.
     pub model: Option<String>,
     /// `encoding` (default linear16).
     pub encoding: Option<SpeakEncoding>,
     /// `sample_rate` in Hz (must suit the encoding).
+    #[serde(default, deserialize_with = "whole_number")]
     pub sample_rate: Option<u32>,
     /// `speed` multiplier (0.7..=1.5).
     pub speed: Option<f64>,
     /// `mip_opt_out`.
     pub mip_opt_out: Option<bool>,
     /// Parameters this version does not know, rendered verbatim (percent-encoded) after the typed ones.
+    #[serde(default, deserialize_with = "extra_query", skip_serializing)]
     pub extra_query: Vec<(String, String)>,
 }
 
+impl OptionBag for SpeakOptions {
+    const NOUN: &'static str = "speak";
+}
+
 impl SpeakOptions {
-    /// Builds options from the user's JSON option bag, then [`validate`]s them.
-    ///
-    /// [`validate`]: SpeakOptions::validate
-    pub fn from_json(value: &Value) -> Result<Self, OptionsError> {
-        let map = object(value, "speak options")?;
-        let mut o = Self::default();
-        for (key, v) in map {
-            let k = key.as_str();
-            if !SPEAK_OPTION_NAMES.contains(&k) {
-                return Err(unknown_option(k));
-            }
-            if v.is_null() {
-                continue;
-            }
-            match k {
-                "model" => o.model = Some(read_string(k, v)?),
-                "encoding" => {
-                    let name = read_string(k, v)?;
-                    o.encoding = Some(SpeakEncoding::from_name(&name).ok_or_else(|| {
-                        invalid_value(
-                            "encoding".to_owned(),
-                            name,
-                            "linear16, mulaw or alaw (the speak WebSocket sends raw audio only)",
-                        )
-                    })?);
-                }
-                "sample_rate" => o.sample_rate = Some(read_u32(k, v)?),
-                "speed" => o.speed = Some(read_f64(k, v)?),
-                "mip_opt_out" => o.mip_opt_out = Some(read_bool(k, v)?),
-                // The only known name left.
-                _ => o.extra_query = read_extra_query(v)?,
-            }
-        }
-        o.validate()?;
-        Ok(o)
+    /// Every key the option bag accepts, in URL order.
+    pub fn names() -> &'static [&'static str] {
+        field_names::<Self>()
     }
 
     /// Checks the rules: `sample_rate` must suit the encoding, `speed` in 0.7..=1.5, no empty model, no
@@ -154,10 +110,10 @@ impl SpeakOptions {
         }
         if let Some(speed) = self.speed {
             if !SPEAK_SPEED_RANGE.contains(&speed) {
-                return Err(out_of_range("speed", &speed_text(speed), "0.7..=1.5"));
+                return Err(out_of_range("speed", &speed.to_string(), "0.7..=1.5"));
             }
         }
-        check_extra_query(&self.extra_query, SPEAK_OPTION_NAMES)
+        check_extra_query(&self.extra_query, Self::names())
     }
 
     /// The encoding the server will use (linear16 when unset).
@@ -171,78 +127,43 @@ impl SpeakOptions {
             .unwrap_or_else(|| self.effective_encoding().default_sample_rate())
     }
 
-    /// The query parameters in URL order, not yet percent-encoded.
-    pub fn query_pairs(&self) -> Vec<(String, String)> {
-        let mut q = Query::default();
-        q.push_opt("model", self.model.as_deref());
-        q.push_opt("encoding", self.encoding.map(SpeakEncoding::as_str));
-        q.push_u32("sample_rate", self.sample_rate);
-        if let Some(speed) = self.speed {
-            q.push("speed", speed_text(speed));
-        }
-        q.push_bool("mip_opt_out", self.mip_opt_out);
-        for (k, v) in &self.extra_query {
-            q.push(k, v.as_str());
-        }
-        q.into_pairs()
+    /// The query string (without `?`): the typed options in field order, then the `extra_query` pairs.
+    pub fn query(&self) -> String {
+        render_query(self, &self.extra_query)
     }
 
     /// The WebSocket URL: `<endpoint>/v1/speak?<query>`.
     pub fn to_url(&self, endpoint: &Endpoint) -> String {
-        endpoint.url("/v1/speak", &render(&self.query_pairs()))
-    }
-}
-
-#[cold]
-#[inline(never)]
-fn unknown_option(name: &str) -> OptionsError {
-    OptionsError::UnknownOption {
-        endpoint: "speak",
-        name: name.to_owned(),
-        suggestion: nearest(name, SPEAK_OPTION_NAMES),
+        endpoint.url("/v1/speak", &self.query())
     }
 }
 
 #[cold]
 #[inline(never)]
 fn bad_sample_rate(encoding: SpeakEncoding, rate: u32) -> OptionsError {
-    let mut allowed = "the rates ".to_owned();
-    allowed.push_str(encoding.as_str());
-    allowed.push_str(" supports (");
-    for (i, r) in encoding.allowed_sample_rates().iter().enumerate() {
-        if i > 0 {
-            allowed.push_str(", ");
-        }
-        push_decimal(&mut allowed, u64::from(*r));
-    }
-    allowed.push(')');
-    out_of_range("sample_rate", &decimal(rate.into()), &allowed)
-}
-
-/// `speed` as text (shortest round-trip digits, `0.9`, `1`), without pulling `core`'s float formatting into the
-/// wasm; a non-finite value (possible only when set from Rust) as Rust writes it.
-fn speed_text(speed: f64) -> String {
-    if speed.is_finite() {
-        format_number(speed)
-    } else if speed.is_nan() {
-        "NaN".to_owned()
-    } else if speed > 0.0 {
-        "inf".to_owned()
-    } else {
-        "-inf".to_owned()
-    }
+    let rates: Vec<String> = encoding
+        .allowed_sample_rates()
+        .iter()
+        .map(u32::to_string)
+        .collect();
+    let allowed = format!(
+        "the rates {} supports ({})",
+        encoding.as_str(),
+        rates.join(", ")
+    );
+    out_of_range("sample_rate", &rate.to_string(), &allowed)
 }
 
 #[cfg(test)]
 mod tests {
-    #![allow(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::indexing_slicing,
-        clippy::panic
-    )]
     use super::*;
-    use crate::protocol::json::json;
+    use serde_json::{json, Value};
+
+    impl SpeakOptions {
+        fn from_json(v: &Value) -> Result<Self, OptionsError> {
+            super::super::from_json(v, "speak", Self::validate)
+        }
+    }
 
     fn err(v: Value) -> OptionsError {
         SpeakOptions::from_json(&v).unwrap_err()
@@ -263,7 +184,7 @@ mod tests {
         let o = SpeakOptions::from_json(&json!({"speed": 1.0})).unwrap();
         assert_eq!(
             o.to_url(&Endpoint::default()),
-            "wss://api.deepgram.com/v1/speak?speed=1"
+            "wss://api.deepgram.com/v1/speak?speed=1.0"
         );
     }
 
@@ -288,29 +209,6 @@ mod tests {
         }
         let e = err(json!({"sample_rate": 44100}));
         assert!(e.to_string().contains("linear16"), "{e}");
-    }
-
-    #[test]
-    fn speed_text_matches_rust_display_in_range() {
-        let mut speed = 0.7;
-        while speed <= 1.5 {
-            assert_eq!(speed_text(speed), speed.to_string());
-            speed += 0.001;
-        }
-        for s in [
-            0.7,
-            0.75,
-            1.0,
-            1.1,
-            1.25,
-            1.5,
-            0.9000000000000001,
-            f64::NAN,
-            f64::INFINITY,
-            -f64::INFINITY,
-        ] {
-            assert_eq!(speed_text(s), s.to_string());
-        }
     }
 
     #[test]
