@@ -65,6 +65,7 @@ demo: pkg setup-espeak
 	target/release/deepgram-live-server --port $(DEMO_PORT) --www www --pkg pkg --open --tts espeak
 
 bench: setup-npm
+	@scripts/setup.sh --bench
 	scripts/bench.sh
 
 clean:

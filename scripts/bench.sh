@@ -2,7 +2,8 @@
 # Prints the benchmark figures: the resampler (quality and speed beside a linear-interpolation baseline), the
 # local server under 200 concurrent real-time streams, and in headless Chromium: wasm resampler speed, capture ->
 # send latency, clear and first-audio latency, stale samples and heap over a speak/clear soak
-# (BENCH_SOAK_S=600 by default; BENCH_SOAK_S=0 skips it); then the package's shipped size beside @deepgram/sdk.
+# (BENCH_SOAK_S=600 by default; BENCH_SOAK_S=0 skips it); then the package's shipped size beside @deepgram/sdk, and
+# by layer beside a baseline commit built side by side (BENCH_SIZE_BASELINE, see scripts/size-baseline.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "== resampler (native, release)"
@@ -19,3 +20,15 @@ echo
 echo "== shipped size: this package beside the @deepgram/sdk browser bundle"
 scripts/build-pkg.sh >/dev/null
 node scripts/bench-size.mjs
+echo
+module=wasm32-unknown-unknown/release/deepgram_live_wasm_package.wasm
+base=$(scripts/size-baseline.sh)
+if [ -n "$base" ]; then
+  echo "== shipped size of the baseline (${BENCH_SIZE_BASELINE:-f61f09a}, built side by side)"
+  node scripts/bench-size.mjs "$base/src/pkg"
+  echo
+  node scripts/size-layers.mjs "${CARGO_TARGET_DIR:-target}/$module" "$base/target/$module" \
+    --labels "now,${BENCH_SIZE_BASELINE:-f61f09a}"
+else
+  node scripts/size-layers.mjs "${CARGO_TARGET_DIR:-target}/$module"
+fi

@@ -4,15 +4,18 @@
 # chromium + chromium-driver and the npm packages of package-lock.json. Each step checks first and
 # does nothing when the pinned version is already there, so a second run takes a second.
 #
-# Usage: scripts/setup.sh [--browser] [--npm] [--espeak]
+# Usage: scripts/setup.sh [--browser] [--npm] [--espeak] [--bench]
 #   --browser  also Chromium + ChromeDriver (browser tests, e2e, demo screenshots)
 #   --npm      also the npm dev packages (wasm-opt from binaryen, playwright-core, vite, tsc, esbuild)
 #   --espeak   also Debian's espeak-ng (the local server's real voice, `--tts espeak`: demo and tests)
+#   --bench    also twiggy, pinned (`make bench`: the package's size by layer)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 WASM_PACK_VERSION=0.15.1
+TWIGGY_VERSION=0.8.0
 want_browser=0
+want_bench=0
 want_npm=0
 want_espeak=0
 for a in "$@"; do
@@ -20,7 +23,8 @@ for a in "$@"; do
     --browser) want_browser=1 ;;
     --npm) want_npm=1 ;;
     --espeak) want_espeak=1 ;;
-    *) echo "setup: unknown argument '$a' (use --browser, --npm and/or --espeak)" >&2; exit 2 ;;
+    --bench) want_bench=1 ;;
+    *) echo "setup: unknown argument '$a' (use --browser, --npm, --espeak and/or --bench)" >&2; exit 2 ;;
   esac
 done
 
@@ -101,6 +105,12 @@ if [ "$want_espeak" = 1 ] && ! command -v espeak-ng >/dev/null; then
   else
     missing+=("espeak-ng (as root: apt-get update && apt-get install espeak-ng)")
   fi
+fi
+
+# 7. twiggy, for `make bench`'s size by layer.
+if [ "$want_bench" = 1 ] && [ "$(twiggy --version 2>/dev/null | awk '{print $2}')" != "$TWIGGY_VERSION" ]; then
+  say "installing twiggy $TWIGGY_VERSION (takes about 2 minutes)"
+  cargo install twiggy --version "$TWIGGY_VERSION" --locked --force
 fi
 
 if [ "${#missing[@]}" -gt 0 ]; then
