@@ -1,7 +1,7 @@
 // Capture AudioWorklet processor of deepgram-live-wasm.
 //
 // This one file is loaded twice: as an ES module on the main thread (the wasm glue imports the name below, which
-// also makes wasm-bindgen and bundlers ship the file beside worklet-urls.js), and by audioWorklet.addModule() in
+// also makes wasm-bindgen and bundlers ship the file beside main-thread.js), and by audioWorklet.addModule() in
 // the AudioWorkletGlobalScope, where it registers the processor.
 //
 // The processor batches 128-frame render quanta into frames of `frameSamples` (20 ms by default), planar

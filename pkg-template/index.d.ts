@@ -393,15 +393,26 @@ export type VoiceSessionSource =
 
 /**
  * The stable `kind` of an error:
- * - `options`: a bad option or argument (thrown synchronously by constructors and methods; also unknown event names)
- * - `state`: a method called in a state that does not allow it (e.g. `finalize()` before `start()`)
+ * - `options`: a bad option bag (thrown synchronously by constructors; `start(source)` rejects with it)
+ * - `argument`: a method argument of the wrong type or out of range (`speak(123)`, `on("transcrpt", f)`,
+ *   `volume = 11`): thrown synchronously, or the rejection of a method that returns a promise
+ * - `state`: a method called in a state that does not allow it (`finalize()` before `start()`, any method after
+ *   `free()`)
  * - `handshake`: the server refused the WebSocket before it opened (credentials, an option, server down)
  * - `protocol`: a frame the client could not understand
  * - `server`: an `Error` message from the server (the stream goes on)
  * - `network`: the connection failed or dropped
  * - `audio`: microphone, AudioContext or worklet trouble
  */
-export type DeepgramLiveErrorKind = "options" | "state" | "handshake" | "protocol" | "server" | "network" | "audio";
+export type DeepgramLiveErrorKind =
+  | "options"
+  | "argument"
+  | "state"
+  | "handshake"
+  | "protocol"
+  | "server"
+  | "network"
+  | "audio";
 
 /**
  * What constructors and methods throw, and what rejected promises carry: a real `Error` with a stable `kind`.
@@ -975,8 +986,9 @@ export class Transcriber {
    */
   constructor(options?: TranscriberOptions);
   /**
-   * Subscribes `handler` to `event`; returns the Transcriber for chaining (an unknown event name throws an
-   * `options` error). A handler that throws is reported on the console and does not stop the others.
+   * Subscribes `handler` to `event`; returns the Transcriber for chaining (an unknown event name, or a handler
+   * that is not a function, throws an `argument` error). A handler that throws is reported on the console and
+   * does not stop the others; a handler may call any method, `close()` and `free()` included.
    */
   on<K extends keyof TranscriberEvents>(event: K, handler: (payload: TranscriberEvents[K]) => void): this;
   /** Unsubscribes `handler`, or every handler of `event` when omitted. */
@@ -988,7 +1000,11 @@ export class Transcriber {
    * Call it from a user gesture on real pages (microphone permission, audio autoplay rules).
    */
   start(source?: StartSource): Promise<void>;
-  /** Sends audio bytes in the declared encoding; queued until the socket opens, never lost. Empty input is ignored. */
+  /**
+   * Sends audio bytes in the declared encoding (copied: the buffer is yours again at once); queued until the
+   * socket opens, never lost. Empty input is ignored; anything else, or a detached (transferred) buffer, throws an
+   * `argument` error.
+   */
   sendAudio(data: ArrayBuffer | ArrayBufferView): void;
   /** Stops sending captured audio; automatic KeepAlives keep the stream open. */
   pause(): void;
@@ -1009,7 +1025,10 @@ export class Transcriber {
   readonly state: ConnectionState;
   /** Counters: capture, sending, KeepAlives, buffering. */
   stats(): TranscriberStats;
-  /** Releases the Rust object now (otherwise the garbage collector does it). Do not use the instance afterwards. */
+  /**
+   * Releases the Transcriber now: closes it as `close()` does and drops its listeners. Every later call but the
+   * getters and `stats()` throws a `state` error; a second `free()` does nothing. Also `[Symbol.dispose]`.
+   */
   free(): void;
 }
 
@@ -1028,7 +1047,7 @@ export class Transcriber {
 export class Speaker {
   /** Validates the options synchronously; throws a {@link DeepgramLiveError} with `kind: "options"`. */
   constructor(options?: SpeakerOptions);
-  /** Subscribes `handler` to `event`; returns the Speaker for chaining (an unknown event name throws). */
+  /** Subscribes `handler` to `event`; returns the Speaker for chaining (a bad name or handler: `argument`). */
   on<K extends keyof SpeakerEvents>(event: K, handler: (payload: SpeakerEvents[K]) => void): this;
   /** Unsubscribes `handler`, or every handler of `event` when omitted. */
   off<K extends keyof SpeakerEvents>(event: K, handler?: (payload: SpeakerEvents[K]) => void): void;
@@ -1039,7 +1058,10 @@ export class Speaker {
   start(): Promise<void>;
   /**
    * Queues text to synthesize (long text is split at sentence ends, order kept). Starts the connection if needed,
-   * and opens a new one if the server closed the last (e.g. its idle timeout); playback carries on.
+   * and opens a new one if the server closed the last (e.g. its idle timeout); playback carries on. Anything but a
+   * string (a chunk object of an LLM stream, say) throws an `argument` error. A chunk that ends inside a
+   * surrogate pair (half an emoji) is joined with the next; a half never completed is dropped at `flush()` with
+   * an `INCOMPLETE_CHARACTER` warning; other lone surrogates are sent as U+FFFD.
    */
   speak(text: string): void;
   /**
@@ -1054,11 +1076,12 @@ export class Speaker {
   clear(): number;
   /** Sends Close and stops playback; resolves once the server closed and audio is torn down. */
   close(): Promise<void>;
-  /** Output gain, 0 to 10 (1 = as received); setting it applies at once, out of range throws. */
+  /** Output gain, 0 to 10 (1 = as received); applies at once; anything but a number from 0 to 10 throws `argument`. */
   volume: number;
   /**
-   * Plays through the output device `sinkId` (from `enumerateDevices()`) where `AudioContext.setSinkId` exists
-   * (Chrome, Edge); rejects with an `audio` error elsewhere, a `state` error before `start()`.
+   * Plays through the output device `sinkId` (from `enumerateDevices()`; `""` for the default) where
+   * `AudioContext.setSinkId` exists (Chrome, Edge); rejects with an `audio` error elsewhere or when the browser
+   * refuses the device, a `state` error before `start()`, an `argument` error for anything but a string.
    */
   setSinkId(sinkId: string): Promise<void>;
   /** The AudioContext playback runs in (after `start()` or the first `speak()`). */
@@ -1069,7 +1092,11 @@ export class Speaker {
   readonly playing: boolean;
   /** Counters: messages, audio received and discarded, playback. */
   stats(): SpeakerStats;
-  /** Releases the Rust object now (otherwise the garbage collector does it). */
+  /**
+   * Releases the Speaker now: closes it as `close()` does (without waiting) and drops its listeners. Every later
+   * call but the getters and `stats()` throws a `state` error; a second `free()` does nothing. Also
+   * `[Symbol.dispose]`.
+   */
   free(): void;
 }
 
@@ -1113,7 +1140,7 @@ export class VoiceSession {
   sendAudio(data: ArrayBuffer | ArrayBufferView): void;
   /** Closes both connections, the microphone and playback, and the AudioContext unless the app supplied it. */
   close(): Promise<void>;
-  /** Whether user speech clears playback (default `true`); can be changed at any time. */
+  /** Whether user speech clears playback (default `true`); can be changed at any time (a non-boolean: `argument`). */
   bargeIn: boolean;
   /** The session's AudioContext (after `start()`). */
   readonly audioContext: AudioContext | undefined;
@@ -1123,6 +1150,10 @@ export class VoiceSession {
   readonly speaker: Speaker;
   /** `{ bargeIns, listen, speak }`. */
   stats(): VoiceSessionStats;
-  /** Releases the Rust object now (otherwise the garbage collector does it). */
+  /**
+   * Releases the session now: both halves are freed (closed without waiting), the AudioContext is closed unless
+   * the app supplied it, the listeners dropped. Every later call but the getters and `stats()` throws a `state`
+   * error. Also `[Symbol.dispose]`.
+   */
   free(): void;
 }

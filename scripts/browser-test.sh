@@ -23,9 +23,17 @@ start_test_server --idle-timeout-ms 2000
 trap stop_test_server EXIT
 export DG_TEST_SERVER="$TEST_SERVER_URL"
 
+# BROWSER_TESTS: run only the tests whose names contain it (e.g. `BROWSER_TESTS=fuzz:: make test-browser`).
 make_mic 48000
+if [ -n "${BROWSER_TESTS:-}" ]; then
+  DG_TEST_MIC_RATE=48000 wasm-pack test --headless --chrome -- --test browser -- "$BROWSER_TESTS" --nocapture
+  exit
+fi
 echo "browser tests: fake microphone at 48 kHz, server $DG_TEST_SERVER"
-DG_TEST_MIC_RATE=48000 wasm-pack test --headless --chrome -- --test browser
+DG_TEST_MIC_RATE=48000 wasm-pack test --headless --chrome -- --test browser -- --skip fuzz::
+# The fuzz test on its own, its console output shown: the seed and the counts (DG_FUZZ_SEED / DG_FUZZ_CALLS).
+echo "browser tests: the fuzz test (seed ${DG_FUZZ_SEED:-20261203})"
+DG_TEST_MIC_RATE=48000 wasm-pack test --headless --chrome -- --test browser -- fuzz:: --nocapture
 
 make_mic 44100
 echo "browser tests: capture again with the fake microphone at 44.1 kHz"

@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 out=${PKG_OUT:-pkg}
 features=()
 [ -n "${PKG_FEATURES:-}" ] && features=(-- --features "$PKG_FEATURES")
+# From nothing: wasm-pack leaves the files of an earlier build in place (a renamed snippet would ship twice).
+rm -rf "${out:?}"
 wasm-pack build package --release --target web --out-dir "$(realpath -m "$out")" --out-name deepgram_live_wasm --no-pack "${features[@]}"
 wasm=$out/deepgram_live_wasm_bg.wasm
 before=$(stat -c %s "$wasm")
@@ -23,7 +25,7 @@ if [ "$out" != pkg ]; then
   exit 0
 fi
 
-# The worklet files must sit beside worklet-urls.js (wasm-bindgen put them under snippets/ already); the
+# The worklet files must sit beside main-thread.js (wasm-bindgen put them under snippets/ already); the
 # template adds package.json, the npm README and the hand-written declarations (index.d.ts). wasm-bindgen's own
 # deepgram_live_wasm.d.ts types every option and payload as `any`: it stays in pkg/ (tests/e2e compares the two)
 # but is not packed, and the glue's `@ts-self-types` pragma (read by Deno) is pointed at index.d.ts too.

@@ -7,6 +7,10 @@
 // self-contained: the Blob fallback rebuilds each module from that function's source text alone
 // (tests/e2e/demo.test.mjs loads the packaged worklets that way).
 //
+// Each class defines its own `free()` (src/api: it closes the object and makes later calls throw a typed `state`
+// error). wasm-bindgen still writes its generated `free()` first in the class body, dead code that every bundler
+// warns about ("Duplicate member"): it is removed before minifying, exactly one per class.
+//
 // Usage: node scripts/minify-js.mjs <glue.js> <worklet.js>...
 import { readFileSync, writeFileSync } from "node:fs";
 import { transformSync } from "esbuild";
@@ -17,14 +21,23 @@ if (!glue) {
   process.exit(2);
 }
 
-function minify(file) {
-  const { code, warnings } = transformSync(readFileSync(file, "utf8"), { minify: true, format: "esm", sourcefile: file });
+function minify(file, source = readFileSync(file, "utf8")) {
+  const { code, warnings } = transformSync(source, { minify: true, format: "esm", sourcefile: file });
   for (const w of warnings) console.error(`minify-js: ${file}: ${w.text}`);
   return code;
 }
 
+const generatedFree =
+  /^ *free\(\) \{\n *const ptr = this\.__destroy_into_raw\(\);\n *wasm\.__wbg_\w+_free\(ptr, 0\);\n *\}\n/gm;
+const source = readFileSync(glue, "utf8");
+const frees = source.match(generatedFree) ?? [];
+if (frees.length !== 3) {
+  console.error(`minify-js: ${glue}: expected wasm-bindgen's generated free() in 3 classes, found ${frees.length}`);
+  process.exit(1);
+}
+
 // The glue: esbuild ends an ES module with one `export{x as Name,...}`; classes are the capitalised exports.
-let code = minify(glue);
+let code = minify(glue, source.replace(generatedFree, ""));
 const exports = /export\s*\{([^}]*)\}\s*;?\s*$/.exec(code);
 if (!exports) {
   console.error(`minify-js: ${glue}: no export clause at the end of the minified glue`);

@@ -4,6 +4,7 @@ start_test_server() {
   cargo build -q --release -p deepgram-live-server
   local log
   log=$(mktemp -t deepgram-live-server.XXXXXX)
+  TEST_SERVER_LOG=$log
   "${CARGO_TARGET_DIR:-target}"/release/deepgram-live-server --port 0 "$@" >"$log" 2>"$log.err" &
   TEST_SERVER_PID=$!
   for _ in $(seq 1 100); do
@@ -16,5 +17,11 @@ start_test_server() {
   export TEST_SERVER_URL TEST_SERVER_PID
 }
 stop_test_server() {
-  [ -n "${TEST_SERVER_PID:-}" ] && kill "$TEST_SERVER_PID" 2>/dev/null || true
+  if [ -n "${TEST_SERVER_PID:-}" ]; then
+    kill "$TEST_SERVER_PID" 2>/dev/null || true
+    wait "$TEST_SERVER_PID" 2>/dev/null || true
+  fi
+  # The server's output files: shown when it fails to start, removed once it stops.
+  [ -n "${TEST_SERVER_LOG:-}" ] && rm -f "$TEST_SERVER_LOG" "$TEST_SERVER_LOG.err"
+  return 0
 }

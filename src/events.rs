@@ -143,9 +143,11 @@ pub const VOICE_SESSION_EVENTS: &[Event] = &Event::ALL;
 /// The stable `kind` of the errors the classes throw and emit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorKind {
-    /// A bad option or argument (thrown synchronously).
+    /// A bad option bag (thrown synchronously by a constructor, or by `start(source)`).
     Options,
-    /// A method called in a state that does not allow it.
+    /// A method's argument of the wrong type or outside what it accepts (thrown synchronously).
+    Argument,
+    /// A method called in a state that does not allow it (before `start()`, after `close()` or `free()`).
     State,
     /// The server refused the WebSocket handshake (credentials, options, server down).
     Handshake,
@@ -164,6 +166,7 @@ impl ErrorKind {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Options => "options",
+            Self::Argument => "argument",
             Self::State => "state",
             Self::Handshake => "handshake",
             Self::Protocol => "protocol",

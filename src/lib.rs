@@ -11,6 +11,7 @@
 
 /// Pure DSP (resampling, PCM conversion, G.711, metering, the playback scheduler): the `deepgram-live-dsp` crate.
 pub use deepgram_live_dsp as audio;
+pub mod arguments;
 pub mod config;
 pub mod events;
 pub mod protocol;

@@ -15,7 +15,7 @@ pub fn js_error(kind: ErrorKind, message: &str) -> JsValue {
     e
 }
 
-/// An `options` error (a bad option bag or argument).
+/// An `options` error (a bad option bag).
 #[cold]
 #[inline(never)]
 pub fn options_error(message: &str) -> JsValue {
@@ -41,4 +41,27 @@ pub fn error_payload(kind: ErrorKind, message: &str) -> JsValue {
     set_field(&o, "kind", kind.as_str().into());
     set_field(&o, "message", message.into());
     o
+}
+
+/// The `state` error of a call after `free()`.
+#[cold]
+#[inline(never)]
+pub fn freed_error(class: &str, call: &str) -> JsValue {
+    js_error(
+        ErrorKind::State,
+        &[
+            class,
+            ".",
+            call,
+            ": this ",
+            class,
+            " was freed (free() was called): create a new one",
+        ]
+        .concat(),
+    )
+}
+
+/// A promise already rejected with `error` (what a promise-returning method gives for a bad call).
+pub fn rejected(error: JsValue) -> js_sys::Promise {
+    js_sys::Promise::reject(&error)
 }

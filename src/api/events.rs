@@ -9,10 +9,11 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use js_sys::Function;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
-use super::errors::options_error;
-use crate::events::Event;
+use super::arguments::{argument_error, function, string};
+use super::errors::js_error;
+use crate::events::{ErrorKind, Event};
 
 /// A Rust observer of every event a hub delivers (how `VoiceSession` hears its Transcriber and Speaker).
 pub type Forward = Rc<dyn Fn(Event, &JsValue)>;
@@ -46,9 +47,14 @@ impl EventHub {
         self.forward = Some(f);
     }
 
-    /// Adds `f` for `name`; an unknown name is an error listing the valid ones.
+    /// The event named `name`; an unknown name is an `argument` error listing the valid ones.
+    fn event(&self, name: &str) -> Result<Event, JsValue> {
+        Event::find(name, self.events, self.class).map_err(|m| js_error(ErrorKind::Argument, &m))
+    }
+
+    /// Adds `f` for `name`.
     pub fn on(&mut self, name: &str, f: Function) -> Result<(), JsValue> {
-        let event = Event::find(name, self.events, self.class).map_err(|m| options_error(&m))?;
+        let event = self.event(name)?;
         match self.listeners.iter_mut().find(|(e, _)| *e == event) {
             Some((_, fs)) => {
                 if !fs.iter().any(|g| g == &f) {
@@ -62,7 +68,7 @@ impl EventHub {
 
     /// Removes `f` from `name` (all listeners of `name` when `f` is `None`).
     pub fn off(&mut self, name: &str, f: Option<Function>) -> Result<(), JsValue> {
-        let event = Event::find(name, self.events, self.class).map_err(|m| options_error(&m))?;
+        let event = self.event(name)?;
         if let Some((_, fs)) = self.listeners.iter_mut().find(|(e, _)| *e == event) {
             match f {
                 Some(f) => fs.retain(|g| g != &f),
@@ -81,6 +87,12 @@ impl EventHub {
                 .any(|(e, fs)| *e == event && !fs.is_empty())
     }
 
+    /// Drops every listener and queued event (`free()`).
+    pub fn clear(&mut self) {
+        self.listeners.clear();
+        self.queue.clear();
+    }
+
     /// Queues an event.
     pub fn push(&mut self, event: Event, payload: JsValue) {
         self.queue.push_back((event, payload, None));
@@ -94,18 +106,41 @@ impl EventHub {
     }
 }
 
-/// A class's `on(name, f)`: an unknown name is an `options` error listing the valid ones.
-pub fn subscribe(hub: &RefCell<EventHub>, name: &str, f: Function) -> Result<(), JsValue> {
-    hub.borrow_mut().on(name, f)
+const EVENT_NAME: &str = "an event name (a string, e.g. \"open\")";
+
+/// A class's `on(event, handler)`, with the arguments as JavaScript passed them.
+pub fn subscribe(
+    hub: &RefCell<EventHub>,
+    event: &JsValue,
+    handler: &JsValue,
+) -> Result<(), JsValue> {
+    let class = hub.borrow().class;
+    let name = string(class, "on(event, handler)", EVENT_NAME, event)?;
+    let f = function(class, "on(event, handler)", handler)?;
+    hub.borrow_mut().on(&name, f)
 }
 
-/// A class's `off(name, f?)`.
+/// A class's `off(event, handler?)`: without a handler (`undefined` or `null`), every handler of `event`.
 pub fn unsubscribe(
     hub: &RefCell<EventHub>,
-    name: &str,
-    f: Option<Function>,
+    event: &JsValue,
+    handler: &JsValue,
 ) -> Result<(), JsValue> {
-    hub.borrow_mut().off(name, f)
+    let class = hub.borrow().class;
+    let name = string(class, "off(event, handler)", EVENT_NAME, event)?;
+    let f = if handler.is_undefined() || handler.is_null() {
+        None
+    } else {
+        Some(handler.dyn_ref::<Function>().cloned().ok_or_else(|| {
+            argument_error(
+                class,
+                "off(event, handler)",
+                "a function, or nothing to remove every handler of the event",
+                handler,
+            )
+        })?)
+    };
+    hub.borrow_mut().off(&name, f)
 }
 
 /// Delivers queued events, unless a dispatch is already running further up the stack (it will deliver them).

@@ -5,6 +5,7 @@
 //! and re-entrancy: no `RefCell` borrow is held while a JS callback runs, because a handler may call back into
 //! the class (`close()` inside `on('transcript')`), and a double borrow would panic and kill the module.
 
+mod arguments;
 #[cfg(feature = "bench")]
 pub mod bench;
 mod connection;

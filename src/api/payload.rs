@@ -1,7 +1,7 @@
 //! The JavaScript payloads of the classes' events, built from the typed events of the streams, and the bytes of
 //! audio arguments.
 
-use js_sys::{Object, Reflect};
+use js_sys::Object;
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::errors::error_payload;
@@ -89,20 +89,4 @@ pub fn cleared(report: ClearedReport<JsValue>, sample_rate: u32) -> JsValue {
         );
     }
     payload
-}
-
-/// The bytes of an ArrayBuffer, a typed array or a DataView.
-pub fn bytes_of(v: &JsValue) -> Option<Vec<u8>> {
-    if let Some(buf) = v.dyn_ref::<js_sys::ArrayBuffer>() {
-        return Some(js_sys::Uint8Array::new(buf).to_vec());
-    }
-    if js_sys::ArrayBuffer::is_view(v) {
-        let buffer = Reflect::get(v, &"buffer".into()).ok()?;
-        let offset = Reflect::get(v, &"byteOffset".into()).ok()?.as_f64()? as u32;
-        let length = Reflect::get(v, &"byteLength".into()).ok()?.as_f64()? as u32;
-        return Some(
-            js_sys::Uint8Array::new_with_byte_offset_and_length(&buffer, offset, length).to_vec(),
-        );
-    }
-    None
 }

@@ -4,7 +4,7 @@
 //! generations, the clear ledger) is `stream::SpeakStream` over `audio::Playout`, the worklet is
 //! `web::playback`. What is left here is the wiring and the JS payloads.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::fmt::Display;
 use std::rc::Rc;
 
@@ -12,8 +12,9 @@ use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use web_sys::{AudioContext, AudioNode};
 
+use super::arguments::{argument_error, number, speak_text, string};
 use super::connection::{self, HasStream, Link, Settle};
-use super::errors::{error_payload, js_error, options_error, state_error};
+use super::errors::{error_payload, freed_error, js_error, options_error, rejected, state_error};
 use super::events::{dispatch, subscribe, unsubscribe, EventHub};
 use super::payload::{self, or_null, set};
 use crate::audio::{Playout, PlayoutConfig, SampleFormat, WorkletReport};
@@ -40,6 +41,8 @@ pub struct Speaker {
 pub(crate) struct SpeakerShared {
     inner: RefCell<Inner>,
     pub(crate) events: RefCell<EventHub>,
+    /// `free()` was called: every method but the getters throws a `state` error.
+    freed: Cell<bool>,
 }
 
 struct Inner {
@@ -61,7 +64,8 @@ impl Speaker {
     /// Validates the options synchronously; throws an `Error` (with `kind: "options"`) naming the bad field.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<Speaker, JsValue> {
-        let mut config = SpeakerConfig::read(&JsBag(&options)).map_err(|m| options_error(&m))?;
+        let bag = JsBag::copy(&options, "Speaker options").map_err(|m| options_error(&m))?;
+        let mut config = SpeakerConfig::read(&bag).map_err(|m| options_error(&m))?;
         let context = config
             .audio_context
             .take()
@@ -72,22 +76,27 @@ impl Speaker {
     }
 
     /// Subscribes `handler` to `event`; returns `this` for chaining.
-    pub fn on(&self, event: &str, handler: Function) -> Result<Speaker, JsValue> {
-        subscribe(&self.shared.events, event, handler)?;
+    pub fn on(&self, event: JsValue, handler: JsValue) -> Result<Speaker, JsValue> {
+        self.alive("on(event, handler)")?;
+        subscribe(&self.shared.events, &event, &handler)?;
         Ok(Speaker {
             shared: self.shared.clone(),
         })
     }
 
     /// Unsubscribes `handler` (or every handler of `event` when omitted).
-    pub fn off(&self, event: &str, handler: Option<Function>) -> Result<(), JsValue> {
-        unsubscribe(&self.shared.events, event, handler)
+    pub fn off(&self, event: JsValue, handler: JsValue) -> Result<(), JsValue> {
+        self.alive("off(event, handler)")?;
+        unsubscribe(&self.shared.events, &event, &handler)
     }
 
     /// Opens the connection and the audio output; resolves once the server accepted the connection and the
     /// playback worklet runs. Optional: `speak()` starts it on first use. Call it from a click or key handler
     /// when the page has not had a user gesture yet (browsers keep audio suspended until then).
     pub fn start(&self) -> Promise {
+        if let Err(e) = self.alive("start()") {
+            return rejected(e);
+        }
         let shared = self.shared.clone();
         wasm_bindgen_futures::future_to_promise(async move {
             begin(&shared)?;
@@ -99,8 +108,10 @@ impl Speaker {
     }
 
     /// Queues text to synthesize (split at sentence ends past 2,000 characters, order kept). Starts the
-    /// connection if needed.
-    pub fn speak(&self, text: &str) -> Result<(), JsValue> {
+    /// connection if needed. A surrogate pair split between two calls (a chunk cut inside an emoji) is joined.
+    pub fn speak(&self, text: JsValue) -> Result<(), JsValue> {
+        self.alive("speak(text)")?;
+        let text = speak_text(CLASS, &text)?;
         self.ensure_started()?;
         with_stream(&self.shared, Some(text)).map(|_| ())
     }
@@ -108,6 +119,7 @@ impl Speaker {
     /// Asks the server to synthesize everything queued; returns the `sequence_id` its `flushed` (and the
     /// segment's `playbackEnd`) will carry.
     pub fn flush(&self) -> Result<u32, JsValue> {
+        self.alive("flush()")?;
         self.ensure_started()?;
         with_stream(&self.shared, None)
     }
@@ -115,13 +127,25 @@ impl Speaker {
     /// Barge-in: silences playback within one render quantum plus a fade of at most 10 ms, discards audio still
     /// in flight, and tells the server to drop its buffers. Returns the `sequence_id` of the `cleared` event.
     pub fn clear(&self) -> Result<u32, JsValue> {
+        self.alive("clear()")?;
         clear_shared(&self.shared)
     }
 
     /// Ends the connection (sends Close) and stops playback; resolves once the server closed and the audio is
     /// torn down. To let speech finish first, await `playbackEnd` for your last flush.
     pub fn close(&self) -> Promise {
+        if let Err(e) = self.alive("close()") {
+            return rejected(e);
+        }
         close_shared(&self.shared)
+    }
+
+    /// Releases the Speaker at once: closes it as `close()` does (without waiting), drops its listeners; every
+    /// later call but the getters throws a `state` error. Also `[Symbol.dispose]`. (Replaces wasm-bindgen's own
+    /// `free()`, after which any call would fail with a bare "null pointer passed to rust".)
+    #[wasm_bindgen(js_name = free)]
+    pub fn release(&self) {
+        free_shared(&self.shared);
     }
 
     /// Output gain (1 = as received). Setting it applies at once.
@@ -132,43 +156,68 @@ impl Speaker {
 
     /// Sets the output gain (0 to 10).
     #[wasm_bindgen(setter)]
-    pub fn set_volume(&self, volume: f32) -> Result<(), JsValue> {
-        if !volume.is_finite() || !(0.0..=10.0).contains(&volume) {
-            return Err(options_error(
-                "Speaker.volume: expected a number from 0 to 10",
-            ));
+    pub fn set_volume(&self, volume: JsValue) -> Result<(), JsValue> {
+        const EXPECTED: &str = "a number from 0 to 10";
+        self.alive("volume")?;
+        let v = number(CLASS, "volume", EXPECTED, &volume)?;
+        if !(0.0..=10.0).contains(&v) {
+            return Err(argument_error(CLASS, "volume", EXPECTED, &volume));
         }
+        let v = v as f32;
         let mut inner = self.shared.inner.borrow_mut();
-        inner.config.volume = volume;
+        inner.config.volume = v;
         if let Some(n) = inner.node.as_ref() {
-            n.set_volume(volume);
+            n.set_volume(v);
         }
         Ok(())
     }
 
-    /// Plays through the output device `sinkId` (from `navigator.mediaDevices.enumerateDevices()`), where the
-    /// browser supports `AudioContext.setSinkId` (Chrome, Edge). Note that routing Web Audio to another device
-    /// can bypass the microphone's echo cancellation.
+    /// Plays through the output device `sinkId` (from `navigator.mediaDevices.enumerateDevices()`; `""` for the
+    /// default), where the browser supports `AudioContext.setSinkId` (Chrome, Edge). Note that routing Web Audio
+    /// to another device can bypass the microphone's echo cancellation.
     #[wasm_bindgen(js_name = setSinkId)]
-    pub fn set_sink_id(&self, sink_id: &str) -> Promise {
+    pub fn set_sink_id(&self, sink_id: JsValue) -> Promise {
+        let checked = self.alive("setSinkId(sinkId)").and_then(|()| {
+            string(
+                CLASS,
+                "setSinkId(sinkId)",
+                "a device id (a string; \"\" for the default device)",
+                &sink_id,
+            )
+        });
+        let sink = match checked {
+            Ok(s) => JsValue::from(s),
+            Err(e) => return rejected(e),
+        };
         let ctx = self.shared.inner.borrow().context.clone();
-        let sink = JsValue::from_str(sink_id);
         wasm_bindgen_futures::future_to_promise(async move {
             let ctx = ctx.ok_or_else(|| {
                 js_error(
                     ErrorKind::State,
-                    "setSinkId(): no audio output yet: call start() first",
+                    "Speaker.setSinkId(): no audio output yet: call start() first",
                 )
             })?;
-            let f = Reflect::get(&ctx, &"setSinkId".into())?;
+            let f = Reflect::get(&ctx, &"setSinkId".into()).unwrap_or(JsValue::UNDEFINED);
             let f: Function = f.dyn_into().map_err(|_| {
                 js_error(
                     ErrorKind::Audio,
-                    "setSinkId(): this browser cannot choose the output device (AudioContext.setSinkId is missing)",
+                    "Speaker.setSinkId(): this browser cannot choose the output device (AudioContext.setSinkId \
+                     is missing)",
                 )
             })?;
-            let p: Promise = f.call1(&ctx, &sink)?.dyn_into()?;
-            wasm_bindgen_futures::JsFuture::from(p).await
+            let refused = |e: JsValue| {
+                js_error(
+                    ErrorKind::Audio,
+                    &audio_context::failed(
+                        "Speaker.setSinkId(): the browser refused the device",
+                        &e,
+                    ),
+                )
+            };
+            let p: Promise = f.call1(&ctx, &sink).map_err(refused)?.unchecked_into();
+            wasm_bindgen_futures::JsFuture::from(p)
+                .await
+                .map_err(refused)
         })
     }
 
@@ -253,8 +302,17 @@ impl Speaker {
             shared: Rc::new(SpeakerShared {
                 inner: RefCell::new(inner),
                 events: RefCell::new(EventHub::new(CLASS, SPEAKER_EVENTS)),
+                freed: Cell::new(false),
             }),
         })
+    }
+
+    /// `Ok` unless `free()` was called; `call` names the method in the error.
+    fn alive(&self, call: &'static str) -> Result<(), JsValue> {
+        match self.shared.freed.get() {
+            false => Ok(()),
+            true => Err(freed_error(CLASS, call)),
+        }
     }
 
     /// Plays in `ctx` (a `VoiceSession`'s); only before the Speaker started.
@@ -300,14 +358,17 @@ pub(crate) fn is_playing(shared: &Rc<SpeakerShared>) -> bool {
         .unwrap_or(false)
 }
 
+/// A chunk of `speak()` text with its first and last UTF-16 code units.
+type TextChunk = (String, Option<u16>, Option<u16>);
+
 /// `speak(text)` (`Some`) or `flush()` (`None`, giving its sequence id) on the stream, then a pump: one copy for
 /// both.
-fn with_stream(shared: &Rc<SpeakerShared>, speak: Option<&str>) -> Result<u32, JsValue> {
+fn with_stream(shared: &Rc<SpeakerShared>, speak: Option<TextChunk>) -> Result<u32, JsValue> {
     let result = {
         let mut inner = shared.inner.borrow_mut();
         match inner.stream.as_mut() {
             Some(s) => match speak {
-                Some(text) => s.speak(text, now()).map(|()| 0),
+                Some((text, first, last)) => s.speak_chunk(text, first, last, now()).map(|()| 0),
                 None => s.flush(now()),
             }
             .map_err(Some),
@@ -333,6 +394,15 @@ pub(crate) fn clear_shared(shared: &Rc<SpeakerShared>) -> Result<u32, JsValue> {
     };
     pump(shared);
     Ok(id)
+}
+
+/// `free()`: closes (not waiting for the server), drops the listeners, and refuses every later call.
+pub(crate) fn free_shared(shared: &Rc<SpeakerShared>) {
+    if shared.freed.replace(true) {
+        return;
+    }
+    shared.events.borrow_mut().clear();
+    drop(close_shared(shared));
 }
 
 pub(crate) fn close_shared(shared: &Rc<SpeakerShared>) -> Promise {

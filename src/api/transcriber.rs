@@ -4,7 +4,7 @@
 //! counters) is `stream::ListenStream`, the capture chain is `web::capture` + `audio::CaptureEncoder`. What is
 //! left here is the wiring and the JS payloads.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::fmt::Display;
 use std::rc::Rc;
 
@@ -12,10 +12,11 @@ use js_sys::{Function, Object, Promise};
 use wasm_bindgen::prelude::*;
 use web_sys::{AudioContext, AudioNode, MediaStream};
 
+use super::arguments::argument_error;
 use super::connection::{self, HasStream, Link, Settle};
-use super::errors::{error_payload, js_error, options_error, state_error};
+use super::errors::{error_payload, freed_error, js_error, options_error, rejected, state_error};
 use super::events::{dispatch, subscribe, unsubscribe, EventHub};
-use super::payload::{self, bytes_of, or_null, set};
+use super::payload::{self, or_null, set};
 use crate::audio::{CaptureEncoder, LatencyHistogram, LevelMeter};
 use crate::config::Bag;
 use crate::config::{CaptureFormat, Microphone, MicrophoneOptions, TranscriberConfig};
@@ -28,6 +29,7 @@ use crate::web::bag::{JsBag, JsObject};
 use crate::web::capture::{Capture, CaptureSource, CapturedFrame};
 use crate::web::clock::now;
 use crate::web::socket::SocketEvent;
+use crate::web::value::{bytes_of, NoBytes};
 use crate::web::{audio_context, defer_drop};
 
 const CLASS: &str = "Transcriber";
@@ -43,6 +45,8 @@ pub struct Transcriber {
 struct Shared {
     inner: RefCell<Inner>,
     events: RefCell<EventHub>,
+    /// `free()` was called: every method but the getters throws a `state` error.
+    freed: Cell<bool>,
 }
 
 #[derive(Default)]
@@ -89,7 +93,8 @@ impl Transcriber {
     /// Validates the options synchronously; throws an `Error` (with `kind: "options"`) naming the bad field.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<Transcriber, JsValue> {
-        let config = TranscriberConfig::read(&JsBag(&options)).map_err(|m| options_error(&m))?;
+        let bag = JsBag::copy(&options, "Transcriber options").map_err(|m| options_error(&m))?;
+        let config = TranscriberConfig::read(&bag).map_err(|m| options_error(&m))?;
         Ok(Transcriber::from_config(config))
     }
 }
@@ -109,6 +114,7 @@ impl Transcriber {
             shared: Rc::new(Shared {
                 inner: RefCell::new(inner),
                 events: RefCell::new(EventHub::new(CLASS, TRANSCRIBER_EVENTS)),
+                freed: Cell::new(false),
             }),
         }
     }
@@ -117,6 +123,14 @@ impl Transcriber {
     pub(crate) fn handle(&self) -> Transcriber {
         Transcriber {
             shared: self.shared.clone(),
+        }
+    }
+
+    /// `Ok` unless `free()` was called; `call` names the method in the error.
+    fn alive(&self, call: &'static str) -> Result<(), JsValue> {
+        match self.shared.freed.get() {
+            false => Ok(()),
+            true => Err(freed_error(CLASS, call)),
         }
     }
 
@@ -134,20 +148,25 @@ impl Transcriber {
 #[wasm_bindgen]
 impl Transcriber {
     /// Subscribes `handler` to `event` (see the README for the list); returns `this` for chaining.
-    pub fn on(&self, event: &str, handler: Function) -> Result<Transcriber, JsValue> {
-        subscribe(&self.shared.events, event, handler)?;
+    pub fn on(&self, event: JsValue, handler: JsValue) -> Result<Transcriber, JsValue> {
+        self.alive("on(event, handler)")?;
+        subscribe(&self.shared.events, &event, &handler)?;
         Ok(self.handle())
     }
 
     /// Unsubscribes `handler` (or every handler of `event` when omitted).
-    pub fn off(&self, event: &str, handler: Option<Function>) -> Result<(), JsValue> {
-        unsubscribe(&self.shared.events, event, handler)
+    pub fn off(&self, event: JsValue, handler: JsValue) -> Result<(), JsValue> {
+        self.alive("off(event, handler)")?;
+        unsubscribe(&self.shared.events, &event, &handler)
     }
 
     /// Opens the stream. `start({microphone: true | {deviceId, echoCancellation, ...}})`, `start({stream})`,
     /// `start({node})`, or `start()` alone to send audio yourself with `sendAudio`. Resolves once the server
     /// accepted the connection and capture runs.
     pub fn start(&self, source: JsValue) -> Promise {
+        if let Err(e) = self.alive("start(source)") {
+            return rejected(e);
+        }
         let shared = self.shared.clone();
         wasm_bindgen_futures::future_to_promise(async move {
             let source = parse_source(&shared, &source).map_err(|m| options_error(&m))?;
@@ -167,10 +186,18 @@ impl Transcriber {
     /// Sends audio bytes (ArrayBuffer or a typed array) in the declared encoding. Queued until the socket opens.
     #[wasm_bindgen(js_name = sendAudio)]
     pub fn send_audio(&self, data: JsValue) -> Result<(), JsValue> {
-        let bytes = bytes_of(&data).ok_or_else(|| {
-            options_error(
-                "sendAudio(data): expected an ArrayBuffer or a typed array (e.g. Int16Array, Uint8Array)",
-            )
+        self.alive("sendAudio(data)")?;
+        let bytes = bytes_of(&data).map_err(|e| {
+            let expected = match e {
+                NoBytes::NotBinary => {
+                    "audio bytes (an ArrayBuffer, or a typed array such as Int16Array or Uint8Array)"
+                }
+                NoBytes::Detached => {
+                    "audio bytes in a buffer that is still here (this one was transferred, e.g. by \
+                     postMessage: send a copy)"
+                }
+            };
+            argument_error(CLASS, "sendAudio(data)", expected, &data)
         })?;
         if bytes.is_empty() {
             // An empty binary frame would end the stream on older servers: never send one.
@@ -180,23 +207,29 @@ impl Transcriber {
     }
 
     /// Stops sending captured audio; KeepAlive messages keep the stream open.
-    pub fn pause(&self) {
+    pub fn pause(&self) -> Result<(), JsValue> {
+        self.alive("pause()")?;
         self.shared.inner.borrow_mut().chain.paused = true;
+        Ok(())
     }
 
     /// Sends captured audio again after `pause()`.
-    pub fn resume(&self) {
+    pub fn resume(&self) -> Result<(), JsValue> {
+        self.alive("resume()")?;
         self.shared.inner.borrow_mut().chain.paused = false;
+        Ok(())
     }
 
     /// Sends a KeepAlive now (automatic ones go out after `keepAliveMs` without audio).
     #[wasm_bindgen(js_name = keepAlive)]
     pub fn keep_alive(&self) -> Result<(), JsValue> {
+        self.alive("keepAlive()")?;
         self.with_stream(Call::KeepAlive)
     }
 
     /// Asks the server to finalize what it has buffered (a result with `from_finalize: true` follows).
     pub fn finalize(&self) -> Result<(), JsValue> {
+        self.alive("finalize()")?;
         self.with_stream(Call::Finalize)
     }
 
@@ -204,6 +237,9 @@ impl Transcriber {
     /// `Metadata` once the server closes (rejects if the stream ends without one).
     #[wasm_bindgen(js_name = closeStream)]
     pub fn close_stream(&self) -> Promise {
+        if let Err(e) = self.alive("closeStream()") {
+            return rejected(e);
+        }
         let mut waiter = None;
         let promise = Promise::new(&mut |resolve, reject| waiter = Some((resolve, reject)));
         let result = {
@@ -211,9 +247,10 @@ impl Transcriber {
             stop_capture(&mut inner.chain);
             let res = match inner.stream.as_mut() {
                 Some(s) => s.close_stream(now()).map_err(|e| e.to_string()),
-                None => {
-                    Err("closeStream(): the stream was never started: call start() first".into())
-                }
+                None => Err(
+                    "Transcriber.closeStream(): the stream was never started: call start() first"
+                        .into(),
+                ),
             };
             if res.is_ok() {
                 if let Some(w) = waiter.take() {
@@ -230,15 +267,23 @@ impl Transcriber {
     }
 
     /// Closes at once (no final results): the socket, the microphone and the audio graph.
-    pub fn close(&self) {
-        {
-            let mut inner = self.shared.inner.borrow_mut();
-            stop_capture(&mut inner.chain);
-            if let Some(s) = inner.stream.as_mut() {
-                s.close(now());
-            }
+    pub fn close(&self) -> Result<(), JsValue> {
+        self.alive("close()")?;
+        close_now(&self.shared);
+        Ok(())
+    }
+
+    /// Releases the Transcriber at once: closes it as `close()` does, drops its listeners; every later call but
+    /// the getters throws a `state` error. Also `[Symbol.dispose]`. (Replaces wasm-bindgen's own `free()`, after
+    /// which any call would fail with a bare "null pointer passed to rust".)
+    #[wasm_bindgen(js_name = free)]
+    pub fn release(&self) {
+        if self.shared.freed.replace(true) {
+            return;
         }
-        pump(&self.shared);
+        self.shared.events.borrow_mut().clear();
+        self.shared.inner.borrow_mut().on_user_speech = None;
+        close_now(&self.shared);
     }
 
     /// `"idle"` (not started), `"connecting"`, `"open"`, `"closing"` or `"closed"`.
@@ -325,7 +370,7 @@ struct StartSource {
 /// Reads `start(source)`: where captured audio comes from (`None`: the app sends audio itself).
 fn parse_source(shared: &Rc<Shared>, v: &JsValue) -> Result<Option<CaptureSource>, String> {
     const PATH: &str = "start(source)";
-    let bag = JsBag(v);
+    let bag = JsBag::copy(v, PATH)?;
     if let Some(keys) = bag.keys().map_err(|e| e.message_at(PATH))? {
         check_names(
             keys.iter().map(String::as_str),
@@ -633,6 +678,18 @@ fn pump(shared: &Rc<Shared>) {
         f();
     }
     dispatch(&shared.events);
+}
+
+/// `close()`: the stream ends at once, capture stops.
+fn close_now(shared: &Rc<Shared>) {
+    {
+        let mut inner = shared.inner.borrow_mut();
+        stop_capture(&mut inner.chain);
+        if let Some(s) = inner.stream.as_mut() {
+            s.close(now());
+        }
+    }
+    pump(shared);
 }
 
 /// Releases the microphone and the audio graph (deferred: we may be inside the worklet's message callback).

@@ -4,12 +4,13 @@
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
-use js_sys::{Array, Function, Object, Promise};
+use js_sys::{Array, Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::AudioContext;
 
-use super::errors::{js_error, options_error};
+use super::arguments::{boolean, speak_text};
+use super::errors::{freed_error, js_error, options_error, rejected};
 use super::events::{dispatch, subscribe, unsubscribe, EventHub, Forward};
 use super::payload::set;
 use super::speaker::{self, Speaker};
@@ -35,6 +36,8 @@ struct VoiceShared {
     barge_ins: Cell<u32>,
     context: RefCell<Option<AudioContext>>,
     own_context: Cell<bool>,
+    /// `free()` was called: every method but the getters throws a `state` error.
+    freed: Cell<bool>,
 }
 
 #[wasm_bindgen]
@@ -45,8 +48,8 @@ impl VoiceSession {
     /// `bargeIn` (default true) and `audioContext` (use the app's context instead of creating one).
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<VoiceSession, JsValue> {
-        let mut config =
-            VoiceSessionConfig::read(&JsBag(&options)).map_err(|m| options_error(&m))?;
+        let bag = JsBag::copy(&options, "VoiceSession options").map_err(|m| options_error(&m))?;
+        let mut config = VoiceSessionConfig::read(&bag).map_err(|m| options_error(&m))?;
         let context = config
             .speaker
             .audio_context
@@ -65,6 +68,7 @@ impl VoiceSession {
             barge_ins: Cell::new(0),
             context: RefCell::new(context),
             own_context: Cell::new(false),
+            freed: Cell::new(false),
         });
         let listen: Forward = {
             let weak = Rc::downgrade(&shared);
@@ -85,24 +89,30 @@ impl VoiceSession {
     }
 
     /// Subscribes `handler(payload, half)` to `event`; returns `this` for chaining.
-    pub fn on(&self, event: &str, handler: Function) -> Result<VoiceSession, JsValue> {
-        subscribe(&self.shared.events, event, handler)?;
+    pub fn on(&self, event: JsValue, handler: JsValue) -> Result<VoiceSession, JsValue> {
+        self.alive("on(event, handler)")?;
+        subscribe(&self.shared.events, &event, &handler)?;
         Ok(VoiceSession {
             shared: self.shared.clone(),
         })
     }
 
     /// Unsubscribes `handler` (or every handler of `event` when omitted).
-    pub fn off(&self, event: &str, handler: Option<Function>) -> Result<(), JsValue> {
-        unsubscribe(&self.shared.events, event, handler)
+    pub fn off(&self, event: JsValue, handler: JsValue) -> Result<(), JsValue> {
+        self.alive("off(event, handler)")?;
+        unsubscribe(&self.shared.events, &event, &handler)
     }
 
     /// Opens both connections on one AudioContext and starts capture: `start()` uses the microphone (echo
     /// cancellation on by default); `start({microphone: {...}})`, `start({stream})` or `start({node})` as for
     /// `Transcriber.start`. Resolves when both connections are open and audio runs.
     pub fn start(&self, source: JsValue) -> Promise {
+        if let Err(e) = self.alive("start(source)") {
+            return rejected(e);
+        }
         let shared = self.shared.clone();
         wasm_bindgen_futures::future_to_promise(async move {
+            let src = source_with_context(&source)?;
             let ctx = match shared.context.borrow().clone() {
                 Some(c) => c,
                 None => {
@@ -112,11 +122,11 @@ impl VoiceSession {
                 }
             };
             *shared.context.borrow_mut() = Some(ctx.clone());
-            shared.speaker.set_context(ctx.clone());
-            let src = source_with_context(&source, &ctx)?;
+            set(&src, "audioContext", ctx.clone());
+            shared.speaker.set_context(ctx);
             let both = Promise::all(&Array::of2(
                 &shared.speaker.start(),
-                &shared.transcriber.start(src),
+                &shared.transcriber.start(src.into()),
             ));
             JsFuture::from(both).await?;
             Ok(JsValue::UNDEFINED)
@@ -124,61 +134,83 @@ impl VoiceSession {
     }
 
     /// Queues text for the Speaker.
-    pub fn speak(&self, text: &str) -> Result<(), JsValue> {
+    pub fn speak(&self, text: JsValue) -> Result<(), JsValue> {
+        self.alive("speak(text)")?;
+        speak_text(CLASS, &text)?;
         self.shared.speaker.speak(text)
     }
 
     /// Flushes the Speaker; returns the sequence id of its `flushed` / `playbackEnd`.
     pub fn flush(&self) -> Result<u32, JsValue> {
+        self.alive("flush()")?;
         self.shared.speaker.flush()
     }
 
     /// Clears playback (barge-in by hand); returns the sequence id of the `cleared` event.
     pub fn clear(&self) -> Result<u32, JsValue> {
+        self.alive("clear()")?;
         self.shared.speaker.clear()
     }
 
     /// Asks the listen side to finalize what it has buffered.
     pub fn finalize(&self) -> Result<(), JsValue> {
+        self.alive("finalize()")?;
         self.shared.transcriber.finalize()
     }
 
     /// Ends the listen stream gracefully; resolves with its final `Metadata`. Playback goes on.
     #[wasm_bindgen(js_name = closeStream)]
     pub fn close_stream(&self) -> Promise {
+        if let Err(e) = self.alive("closeStream()") {
+            return rejected(e);
+        }
         self.shared.transcriber.close_stream()
     }
 
     /// Sends a KeepAlive on the listen stream.
     #[wasm_bindgen(js_name = keepAlive)]
     pub fn keep_alive(&self) -> Result<(), JsValue> {
+        self.alive("keepAlive()")?;
         self.shared.transcriber.keep_alive()
     }
 
     /// Sends audio yourself on the listen stream (when started without a source of its own).
     #[wasm_bindgen(js_name = sendAudio)]
     pub fn send_audio(&self, data: JsValue) -> Result<(), JsValue> {
+        self.alive("sendAudio(data)")?;
         self.shared.transcriber.send_audio(data)
     }
 
     /// Closes both connections, stops the microphone and playback, and closes the AudioContext (unless the app
     /// supplied it). Resolves when everything is released.
     pub fn close(&self) -> Promise {
+        if let Err(e) = self.alive("close()") {
+            return rejected(e);
+        }
         let shared = self.shared.clone();
         wasm_bindgen_futures::future_to_promise(async move {
-            shared.transcriber.close();
+            // A half the app freed is closed already.
+            let _ = shared.transcriber.close();
             let spoken = speaker::close_shared(&shared.speaker.shared);
             let _ = JsFuture::from(spoken).await;
-            let ctx = shared.context.borrow_mut().take();
-            if let Some(ctx) = ctx {
-                if shared.own_context.get() {
-                    if let Ok(p) = ctx.close() {
-                        let _ = JsFuture::from(p).await;
-                    }
-                }
-            }
+            close_context(&shared).await;
             Ok(JsValue::UNDEFINED)
         })
+    }
+
+    /// Releases the session at once: both halves are freed (closed without waiting), the AudioContext closed
+    /// unless the app supplied it, the listeners dropped; every later call but the getters throws a `state`
+    /// error. Also `[Symbol.dispose]`.
+    #[wasm_bindgen(js_name = free)]
+    pub fn release(&self) {
+        if self.shared.freed.replace(true) {
+            return;
+        }
+        self.shared.events.borrow_mut().clear();
+        self.shared.transcriber.release();
+        speaker::free_shared(&self.shared.speaker.shared);
+        let shared = self.shared.clone();
+        wasm_bindgen_futures::spawn_local(async move { close_context(&shared).await });
     }
 
     /// Whether user speech clears playback (default true). Can be changed at any time.
@@ -189,8 +221,10 @@ impl VoiceSession {
 
     /// Turns barge-in on or off.
     #[wasm_bindgen(setter, js_name = bargeIn)]
-    pub fn set_barge_in(&self, on: bool) {
-        self.shared.barge_in.set(on);
+    pub fn set_barge_in(&self, on: JsValue) -> Result<(), JsValue> {
+        self.alive("bargeIn")?;
+        self.shared.barge_in.set(boolean(CLASS, "bargeIn", &on)?);
+        Ok(())
     }
 
     /// The session's AudioContext (after `start()`).
@@ -223,13 +257,35 @@ impl VoiceSession {
     }
 }
 
-/// `start(source)`'s argument for the Transcriber half: the microphone by default, and the session's context.
-fn source_with_context(source: &JsValue, ctx: &AudioContext) -> Result<JsValue, JsValue> {
+impl VoiceSession {
+    /// `Ok` unless `free()` was called; `call` names the method in the error.
+    fn alive(&self, call: &'static str) -> Result<(), JsValue> {
+        match self.shared.freed.get() {
+            false => Ok(()),
+            true => Err(freed_error(CLASS, call)),
+        }
+    }
+}
+
+/// Closes the session's AudioContext, when the session created it.
+async fn close_context(shared: &VoiceShared) {
+    let ctx = shared.context.borrow_mut().take();
+    if let Some(ctx) = ctx {
+        if shared.own_context.get() {
+            if let Ok(p) = ctx.close() {
+                let _ = JsFuture::from(p).await;
+            }
+        }
+    }
+}
+
+/// `start(source)`'s argument for the Transcriber half (a plain copy): the microphone by default; the session's
+/// context is added by the caller.
+fn source_with_context(source: &JsValue) -> Result<Object, JsValue> {
+    const PATH: &str = "start(source)";
+    let bag = JsBag::copy(source, PATH).map_err(|m| options_error(&m))?;
     let src = Object::new();
-    match JsBag(source)
-        .keys()
-        .map_err(|e| options_error(&e.message_at("start(source)")))?
-    {
+    match bag.keys().map_err(|e| options_error(&e.message_at(PATH)))? {
         None => set(&src, "microphone", true),
         Some(keys) => {
             for k in keys {
@@ -239,12 +295,11 @@ fn source_with_context(source: &JsValue, ctx: &AudioContext) -> Result<JsValue, 
                          as the audioContext option of the VoiceSession",
                     ));
                 }
-                set(&src, &k, crate::web::get_field(source, &k));
+                set(&src, &k, crate::web::get_field(bag.value(), &k));
             }
         }
     }
-    set(&src, "audioContext", ctx.clone());
-    Ok(src.into())
+    Ok(src)
 }
 
 /// Delivers an event of one half to the session's listeners.

@@ -3,16 +3,20 @@
 //!
 //! Owns the policies that span connections and the bookkeeping between the protocol and the playout: reconnect
 //! with audio replay and counters ([`ListenStream`]), ticket and generation rebasing and the clear ledger
-//! ([`SpeakStream`]), and barge-in ([`is_user_speech`]). Pure and sans-IO like the layers below it: no web-sys,
-//! no clock, no socket; built and tested natively.
+//! ([`SpeakStream`]), surrogate pairs split between `speak()` calls ([`SurrogateJoin`]), and barge-in
+//! ([`is_user_speech`]). Pure and sans-IO like the layers below it: no web-sys, no clock, no socket; built and
+//! tested natively.
 
 mod listen;
 mod speak;
+mod surrogates;
 
 pub use listen::ListenStream;
 pub use speak::{
-    ClearLedger, ClearedReport, SpeakStream, SpeakStreamEvent, PLAYBACK_OVERFLOW, PLAYBACK_UNDERRUN,
+    ClearLedger, ClearedReport, SpeakStream, SpeakStreamEvent, INCOMPLETE_CHARACTER,
+    PLAYBACK_OVERFLOW, PLAYBACK_UNDERRUN,
 };
+pub use surrogates::{is_high_surrogate, is_low_surrogate, SurrogateJoin};
 
 use crate::protocol::ListenEvent;
 

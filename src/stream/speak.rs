@@ -11,6 +11,7 @@
 use std::collections::VecDeque;
 
 use super::ms;
+use super::surrogates::SurrogateJoin;
 
 use crate::audio::{Playout, PlayoutCommand, PlayoutEvent, WorkletReport};
 use crate::protocol::{
@@ -22,6 +23,9 @@ use crate::protocol::{
 pub const PLAYBACK_UNDERRUN: &str = "PLAYBACK_UNDERRUN";
 /// Warning code: the playback buffer dropped samples (flow control failed; should never happen).
 pub const PLAYBACK_OVERFLOW: &str = "PLAYBACK_OVERFLOW";
+/// Warning code: the text before a flush ended in the first half of a surrogate pair whose second half never
+/// came (a chunk cut inside an emoji); that half was dropped.
+pub const INCOMPLETE_CHARACTER: &str = "INCOMPLETE_CHARACTER";
 
 /// A `clear()` as the app hears of it: the server's `Cleared` with what was heard and dropped here.
 #[derive(Debug, Clone, PartialEq)]
@@ -238,6 +242,8 @@ pub struct SpeakStream<R> {
     clear_started_ms: Option<f64>,
     last_clear_latency_ms: Option<f64>,
     last_first_audio_ms: Option<f64>,
+    /// Half a surrogate pair held from the last chunk of text.
+    text: SurrogateJoin,
     events: VecDeque<SpeakStreamEvent<R>>,
 }
 
@@ -258,6 +264,7 @@ impl<R: Clone> SpeakStream<R> {
             clear_started_ms: None,
             last_clear_latency_ms: None,
             last_first_audio_ms: None,
+            text: SurrogateJoin::default(),
             events: VecDeque::new(),
         }
     }
@@ -318,7 +325,25 @@ impl<R: Clone> SpeakStream<R> {
 
     /// Queues text (see [`SpeakSession::speak`]).
     pub fn speak(&mut self, text: &str, now: f64) -> Result<(), SessionError> {
-        let result = self.session.speak(text, ms(now));
+        self.speak_chunk(text.to_owned(), None, None, now)
+    }
+
+    /// Queues a chunk of JavaScript text: `text` as the browser converted it (lone surrogates as U+FFFD) with its
+    /// first and last UTF-16 code units, so that a surrogate pair split between two chunks is joined
+    /// ([`SurrogateJoin`]).
+    pub fn speak_chunk(
+        &mut self,
+        text: String,
+        first: Option<u16>,
+        last: Option<u16>,
+        now: f64,
+    ) -> Result<(), SessionError> {
+        let mut join = self.text.clone();
+        let text = join.push(text, first, last);
+        let result = self.session.speak(&text, ms(now));
+        if result.is_ok() {
+            self.text = join;
+        }
         self.absorb(now);
         result
     }
@@ -326,6 +351,9 @@ impl<R: Clone> SpeakStream<R> {
     /// Queues a Flush; returns what its `flushed` and `playbackEnd` will carry.
     pub fn flush(&mut self, now: f64) -> Result<u32, SessionError> {
         let id = self.session.flush(ms(now))?;
+        if self.text.finish() {
+            self.events.push_back(incomplete_character_warning());
+        }
         let ticket = self.ticket_base + self.session.last_ticket();
         if let Some(p) = self.playout.as_mut() {
             p.expect_flush(id, ticket);
@@ -337,6 +365,7 @@ impl<R: Clone> SpeakStream<R> {
     /// Barge-in: the server drops its buffers, the playout fades out at once; returns the `cleared` id.
     pub fn clear(&mut self, now: f64) -> Result<u32, SessionError> {
         let id = self.session.clear(ms(now))?;
+        self.text.reset();
         let generation = self.playout.as_mut().map_or(0, Playout::clear);
         self.ledger.cleared(generation, self.playout.is_some());
         self.clear_started_ms = Some(now);
@@ -529,6 +558,18 @@ fn underrun_warning<R>(sequence_id: Option<u32>) -> SpeakStreamEvent<R> {
             "playback ran out of audio{segment}: the audio arrives slower than real time; it resumes after the \
              pre-roll"
         ),
+        raw: None,
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn incomplete_character_warning<R>() -> SpeakStreamEvent<R> {
+    SpeakStreamEvent::Warning {
+        code: INCOMPLETE_CHARACTER.to_owned(),
+        message: "the text before flush() ended in the first half of a surrogate pair (a chunk cut inside a \
+                  character such as an emoji) and its second half never came: that half was dropped"
+            .to_owned(),
         raw: None,
     }
 }
@@ -751,6 +792,71 @@ mod tests {
             &events(&mut s)[..],
             [SpeakStreamEvent::Flushed { .. }]
         ));
+    }
+
+    /// `text` as the browser hands it over: lossy UTF-8 and its first and last UTF-16 code units.
+    fn chunk(s: &mut Stream, units: &[u16]) -> Result<(), SessionError> {
+        let (first, last) = (units.first().copied(), units.last().copied());
+        s.speak_chunk(String::from_utf16_lossy(units), first, last, 0.0)
+    }
+
+    #[test]
+    fn a_character_split_between_speak_calls_goes_out_whole() {
+        let mut s = stream(false);
+        let units: Vec<u16> = "hi 😀!".encode_utf16().collect();
+        chunk(&mut s, &units[..4]).unwrap();
+        chunk(&mut s, &units[4..]).unwrap();
+        s.flush(0.0).unwrap();
+        assert_eq!(
+            sent(&mut s, 0.0),
+            vec![
+                ClientMessage::Speak { text: "hi ".into() },
+                ClientMessage::Speak {
+                    text: "😀!".into()
+                },
+                ClientMessage::Flush
+            ]
+        );
+        assert!(events(&mut s).is_empty());
+    }
+
+    #[test]
+    fn half_a_character_at_a_flush_is_dropped_with_a_warning_and_a_clear_forgets_it() {
+        let mut s = stream(false);
+        chunk(&mut s, &[0x61, 0xD83D]).unwrap();
+        s.flush(0.0).unwrap();
+        let ev = events(&mut s);
+        assert!(
+            matches!(&ev[..], [SpeakStreamEvent::Warning { code, .. }] if code == INCOMPLETE_CHARACTER),
+            "{ev:?}"
+        );
+        chunk(&mut s, &[0xD83D]).unwrap();
+        s.clear(0.0).unwrap();
+        chunk(&mut s, &[0xDE00, 0x62]).unwrap();
+        s.flush(0.0).unwrap();
+        assert!(events(&mut s).is_empty());
+        let texts: Vec<ClientMessage> = sent(&mut s, 0.0)
+            .into_iter()
+            .filter(|m| matches!(m, ClientMessage::Speak { .. }))
+            .collect();
+        assert_eq!(
+            texts,
+            vec![
+                ClientMessage::Speak { text: "a".into() },
+                ClientMessage::Speak {
+                    text: "\u{FFFD}b".into()
+                }
+            ]
+        );
+    }
+
+    #[test]
+    fn a_refused_chunk_leaves_the_held_half_alone() {
+        let mut s = stream(false);
+        chunk(&mut s, &[0xD83D]).unwrap();
+        s.close(0.0);
+        assert!(chunk(&mut s, &[0xDE00]).is_err());
+        assert!(s.text.is_holding());
     }
 
     #[test]

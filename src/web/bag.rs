@@ -4,6 +4,7 @@
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::config::Bag;
@@ -29,14 +30,43 @@ impl JsObject {
     }
 }
 
-/// An option bag passed by JavaScript.
-pub struct JsBag<'a>(pub &'a JsValue);
+#[wasm_bindgen(module = "/js/main-thread.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = plainCopy, catch)]
+    fn plain_copy(value: &JsValue) -> Result<JsValue, JsValue>;
+}
 
-impl Bag for JsBag<'_> {
+/// An option bag passed by JavaScript, as a plain copy (`js/main-thread.js`): the app's getters and Proxy traps ran
+/// while it was copied, so reading it runs none of the app's code and cannot throw.
+pub struct JsBag(JsValue);
+
+impl JsBag {
+    /// The bag `value` (read as the bag at `path`, `"Transcriber options"`); the error says where inside it a
+    /// getter or trap threw, or that it nests too deep or contains itself.
+    pub fn copy(value: &JsValue, path: &str) -> Result<JsBag, String> {
+        plain_copy(value).map(JsBag).map_err(|e| {
+            let message = e
+                .dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.message()))
+                .unwrap_or_default();
+            match message.split_once('\0') {
+                Some((at, what)) => [path, at, ": ", what].concat(),
+                None => [path, ": could not be read: ", &message].concat(),
+            }
+        })
+    }
+
+    /// The copied value.
+    pub fn value(&self) -> &JsValue {
+        &self.0
+    }
+}
+
+impl Bag for JsBag {
     type Object = JsObject;
 
     fn keys(&self) -> Result<Option<Vec<String>>, OptionsError> {
-        let v = self.0;
+        let v = &self.0;
         if v.is_undefined() || v.is_null() {
             return Ok(None);
         }

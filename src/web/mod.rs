@@ -14,6 +14,7 @@ pub mod frame;
 pub mod listener;
 pub mod playback;
 pub mod socket;
+pub mod value;
 pub mod worklet;
 
 use js_sys::Reflect;

@@ -9,7 +9,7 @@ use web_sys::{BaseAudioContext, Blob, BlobPropertyBag, Url};
 
 use crate::config::WorkletSource;
 
-#[wasm_bindgen(module = "/js/worklet-urls.js")]
+#[wasm_bindgen(module = "/js/main-thread.js")]
 extern "C" {
     #[wasm_bindgen(js_name = captureProcessorUrl)]
     fn capture_processor_url() -> String;
@@ -18,7 +18,7 @@ extern "C" {
 }
 
 // Importing a name from each processor file is what makes wasm-bindgen (and bundlers) ship the file beside
-// worklet-urls.js; the file also registers the processor when it runs inside the AudioWorkletGlobalScope.
+// main-thread.js; the file also registers the processor when it runs inside the AudioWorkletGlobalScope.
 // The Blob fallback's source comes from the same files (each rebuilds its module from its own code), so the
 // processors are not duplicated inside the wasm.
 #[wasm_bindgen(module = "/js/capture-processor.js")]

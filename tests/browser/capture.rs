@@ -135,7 +135,7 @@ async fn capture_pause_longer_than_the_idle_timeout_keeps_the_stream_open() {
     let (source, ctx) = mic_source();
     await_promise(t.start(source)).await.unwrap();
     sleep(500).await;
-    t.pause();
+    t.pause().unwrap();
     let sent_at_pause = stats_of(&t)["sentBytes"].as_u64().unwrap();
     // The test server closes idle streams after 2 s.
     sleep(3000).await;
@@ -153,7 +153,7 @@ async fn capture_pause_longer_than_the_idle_timeout_keeps_the_stream_open() {
         .filter(|f| f.as_str() == Some(r#"{"type":"KeepAlive"}"#))
         .count();
     assert!(keepalives >= 4, "expected KeepAlives while paused: {conn}");
-    t.resume();
+    t.resume().unwrap();
     sleep(4500).await;
     await_promise(t.close_stream()).await.unwrap();
     assert!(!rec.final_words().is_empty(), "no transcript after resume");

@@ -5,14 +5,13 @@ use deepgram_live_wasm::api::Transcriber;
 use dtmf::{Key, ToneSpec};
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test;
 
 use crate::support::*;
 
 const ALL_EVENTS: &[Event] = TRANSCRIBER_EVENTS;
 
-fn transcriber(options: Value, extra: Value) -> Transcriber {
+pub(crate) fn transcriber(options: Value, extra: Value) -> Transcriber {
     let o = merged(
         json!({
             "baseUrl": server_url(),
@@ -24,7 +23,7 @@ fn transcriber(options: Value, extra: Value) -> Transcriber {
     Transcriber::new(js(o)).unwrap()
 }
 
-fn dtmf_pcm16(keys: &str, rate: u32, tail_ms: u32) -> Vec<u8> {
+pub(crate) fn dtmf_pcm16(keys: &str, rate: u32, tail_ms: u32) -> Vec<u8> {
     let keys: Vec<Key> = keys.chars().filter_map(Key::from_char).collect();
     let spec = ToneSpec {
         tone_ms: 100,
@@ -36,7 +35,7 @@ fn dtmf_pcm16(keys: &str, rate: u32, tail_ms: u32) -> Vec<u8> {
     pcm16(&samples)
 }
 
-fn send_in_frames(t: &Transcriber, bytes: &[u8], frame_bytes: usize) {
+pub(crate) fn send_in_frames(t: &Transcriber, bytes: &[u8], frame_bytes: usize) {
     for chunk in bytes.chunks(frame_bytes) {
         let arr = js_sys::Uint8Array::from(chunk);
         t.send_audio(arr.into()).unwrap();
@@ -136,7 +135,7 @@ async fn finalize_yields_from_finalize_and_keep_alive_is_sent_as_text() {
         ],
         "{conn}"
     );
-    t.close();
+    t.close().unwrap();
     rec.wait_for("close", 1, 5000).await;
 }
 
@@ -210,7 +209,9 @@ async fn finalize_close_stream_and_close_work_from_inside_event_handlers() {
     let rec = Recorder::default();
     rec.attach(&t, ALL_EVENTS);
     // The handler holds its own handle on the same Transcriber (what `this`/a closure gives a JS app).
-    let handle = t.on("open", rec.handler("open2")).unwrap();
+    let handle = t
+        .on(JsValue::from("open"), JsValue::from(rec.handler("open2")))
+        .unwrap();
     let calls = std::rc::Rc::new(std::cell::Cell::new(0));
     let c2 = calls.clone();
     let handler = Closure::<dyn FnMut(JsValue)>::new(move |_v: JsValue| {
@@ -218,10 +219,10 @@ async fn finalize_close_stream_and_close_work_from_inside_event_handlers() {
         if c2.get() == 1 {
             handle.finalize().unwrap();
             let _ = handle.close_stream();
-            handle.close();
+            handle.close().unwrap();
         }
     });
-    t.on("transcript", handler.as_ref().clone().unchecked_into())
+    t.on(JsValue::from("transcript"), handler.as_ref().clone())
         .unwrap();
     await_promise(t.start(JsValue::UNDEFINED)).await.unwrap();
     send_in_frames(&t, &dtmf_pcm16("3", 16000, 300), 640);
@@ -291,7 +292,7 @@ async fn a_slow_network_holds_audio_up_to_the_cap_then_drops_oldest_with_a_warni
     );
     // Every byte is accounted for: sent, held, or dropped with a warning.
     assert_eq!(sent + queued + dropped_bytes, pushed, "{stats}");
-    t.close();
+    t.close().unwrap();
 }
 
 #[wasm_bindgen_test]

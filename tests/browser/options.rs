@@ -150,8 +150,12 @@ fn speaker_and_voice_session_bags() {
 async fn events_and_start_arguments() {
     let t = Transcriber::new(JsValue::UNDEFINED).unwrap();
     let f = js_sys::Function::new_no_args("");
-    let (kind, message) = thrown(t.on("transcrpt", f.clone()).err().expect("accepted"));
-    assert_eq!(kind, "options");
+    let (kind, message) = thrown(
+        t.on(JsValue::from("transcrpt"), JsValue::from(f.clone()))
+            .err()
+            .expect("accepted"),
+    );
+    assert_eq!(kind, "argument");
     assert_eq!(
         message,
         "Transcriber.on/off: unknown event \"transcrpt\": use one of open, close, error, warning, metadata, \
@@ -181,4 +185,57 @@ async fn events_and_start_arguments() {
         );
     }
     assert_eq!(t.state(), "idle", "a refused start() opens nothing");
+}
+
+/// A JS value made by `body` (a function body returning it).
+fn made(body: &str) -> JsValue {
+    js_sys::Function::new_no_args(body)
+        .call0(&JsValue::UNDEFINED)
+        .unwrap()
+}
+
+#[wasm_bindgen_test]
+fn bags_are_copied_first_so_their_getters_and_traps_cannot_break_a_read() {
+    for (body, message) in [
+        (
+            "return { get baseUrl() { throw new Error('boom'); } }",
+            "Transcriber options.baseUrl: reading it threw Error: boom",
+        ),
+        (
+            "return { options: new Proxy({}, { ownKeys() { throw new TypeError('no keys'); } }) }",
+            "Transcriber options.options: listing its keys threw TypeError: no keys",
+        ),
+        (
+            "const o = { options: {} }; o.options.again = o; return o;",
+            "Transcriber options.options.again: refers back to an object that contains it (a cycle)",
+        ),
+        (
+            "return { options: { model: () => 'nova-3' } }",
+            "Transcriber options.options.model: is a function: option values are data (strings, numbers, booleans, \
+             objects, arrays) or an AudioContext, AudioNode or MediaStream",
+        ),
+    ] {
+        assert_eq!(
+            transcriber_error(made(body)),
+            ("options".to_owned(), message.to_owned()),
+            "{body}"
+        );
+    }
+    let deep = made("let v = {}; for (let i = 0; i < 40; i++) v = { options: v }; return v;");
+    assert_eq!(
+        transcriber_error(deep).1,
+        format!(
+            "Transcriber options{}: is nested more than 32 levels deep",
+            ".options".repeat(32)
+        )
+    );
+    // An object shared by many fields is copied once: 3^25 paths, one copy each.
+    let shared = made(
+        "let v = {}; for (let i = 0; i < 25; i++) v = { a: v, b: v, c: v }; return { options: v };",
+    );
+    assert_eq!(
+        transcriber_error(shared).1,
+        "Transcriber options.options: unknown listen option \"a\" (use \"extra_query\" for parameters this version \
+         does not know)"
+    );
 }

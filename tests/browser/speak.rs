@@ -15,7 +15,8 @@ use web_sys::{AudioContext, AudioContextOptions};
 
 use crate::support::*;
 
-#[wasm_bindgen(module = "/benches/browser/tap.js")]
+// From benches/browser/tap.js, through the tests' one JS module (see harness.js).
+#[wasm_bindgen(raw_module = "/tests/browser/harness.js")]
 extern "C" {
     #[wasm_bindgen(js_name = createTap)]
     fn create_tap(ctx: &AudioContext, seconds: f64) -> Promise;
@@ -93,7 +94,7 @@ fn without_audio(events: &[Event]) -> Vec<Event> {
 fn recorder(sp: &Speaker) -> Recorder {
     let rec = Recorder::default();
     rec.attach_with(&without_audio(SPEAKER_EVENTS), |n, f| {
-        sp.on(n, f).unwrap();
+        sp.on(JsValue::from(n), JsValue::from(f)).unwrap();
     });
     rec
 }
@@ -141,11 +142,11 @@ async fn speak_plays_the_digits_in_order_and_playback_end_follows_the_last_sampl
         let (end_frames, _keep) = frames_at(
             &ctx,
             |n, f| {
-                sp.on(n, f).unwrap();
+                sp.on(JsValue::from(n), JsValue::from(f)).unwrap();
             },
             "playbackEnd",
         );
-        sp.speak("1 2 3").unwrap();
+        sp.speak(JsValue::from("1 2 3")).unwrap();
         let id = sp.flush().unwrap();
         rec.wait_for("playbackEnd", 1, 15_000).await;
         let end = rec.of("playbackEnd")[0].clone();
@@ -194,11 +195,12 @@ async fn clear_silences_within_10_ms_discards_audio_in_flight_and_the_next_utter
     let (start_frames, _keep) = frames_at(
         &ctx,
         |n, f| {
-            sp.on(n, f).unwrap();
+            sp.on(JsValue::from(n), JsValue::from(f)).unwrap();
         },
         "playbackStart",
     );
-    sp.speak("1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0").unwrap();
+    sp.speak(JsValue::from("1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0"))
+        .unwrap();
     sp.flush().unwrap();
     rec.wait_for("playbackStart", 1, 10_000).await;
     // Clear once 400 ms have played, by the player's own count (not the wall clock): the server is still
@@ -243,7 +245,7 @@ async fn clear_silences_within_10_ms_discards_audio_in_flight_and_the_next_utter
         stats["discardedBytes"].as_f64().unwrap() > 0.0,
         "no audio was in flight: {stats}"
     );
-    sp.speak("4 5").unwrap();
+    sp.speak(JsValue::from("4 5")).unwrap();
     let id = sp.flush().unwrap();
     rec.wait_for("playbackEnd", 1, 15_000).await;
     assert_eq!(rec.of("playbackEnd")[0]["sequenceId"], json!(id));
@@ -287,11 +289,11 @@ async fn the_21st_flush_in_a_minute_warns_locally_before_the_server() {
     let rec = recorder(&sp);
     JsFuture::from(sp.start()).await.unwrap();
     for i in 0..20 {
-        sp.speak(&format!("{}", i % 10)).unwrap();
+        sp.speak(JsValue::from(&format!("{}", i % 10))).unwrap();
         sp.flush().unwrap();
     }
     assert!(rec.of("warning").is_empty());
-    sp.speak("1").unwrap();
+    sp.speak(JsValue::from("1")).unwrap();
     sp.flush().unwrap();
     // Raised synchronously by the 21st call: before the server has seen it.
     let warnings = rec.of("warning");
@@ -322,7 +324,7 @@ async fn handlers_can_clear_speak_and_close_from_inside_events() {
             // First end: clear (nothing playing, still answered) and speak again from inside the handler.
             1 => {
                 sp2.clear().unwrap();
-                sp2.speak("9").unwrap();
+                sp2.speak(JsValue::from("9")).unwrap();
                 sp2.flush().unwrap();
             }
             // Second end: close from inside the handler.
@@ -331,9 +333,9 @@ async fn handlers_can_clear_speak_and_close_from_inside_events() {
             }
         }
     });
-    sp.on("playbackEnd", on_end.as_ref().clone().unchecked_into())
+    sp.on(JsValue::from("playbackEnd"), on_end.as_ref().clone())
         .unwrap();
-    sp.speak("7").unwrap();
+    sp.speak(JsValue::from("7")).unwrap();
     sp.flush().unwrap();
     rec.wait_for("close", 1, 15_000).await;
     assert_eq!(*ends.borrow(), 2);
@@ -369,12 +371,12 @@ async fn loopback_voice_session_speaks_four_five_six_and_transcribes_it() {
     let v = voice(&ctx, &mix, json!({"bargeIn": false}));
     let rec = Recorder::default();
     rec.attach_with(&without_audio(VOICE_SESSION_EVENTS), |n, f| {
-        v.on(n, f).unwrap();
+        v.on(JsValue::from(n), JsValue::from(f)).unwrap();
     });
     let src = js_sys::Object::new();
     Reflect::set(&src, &"node".into(), &mix).unwrap();
     JsFuture::from(v.start(src.into())).await.unwrap();
-    v.speak("4 5 6").unwrap();
+    v.speak(JsValue::from("4 5 6")).unwrap();
     let id = v.flush().unwrap();
     rec.wait_for("playbackEnd", 1, 15_000).await;
     assert_eq!(rec.of("playbackEnd")[0]["sequenceId"], json!(id));
@@ -405,12 +407,14 @@ async fn barge_in_clears_playback_when_the_user_speaks() {
     assert!(v.barge_in());
     let rec = Recorder::default();
     rec.attach_with(&without_audio(VOICE_SESSION_EVENTS), |n, f| {
-        v.on(n, f).unwrap();
+        v.on(JsValue::from(n), JsValue::from(f)).unwrap();
     });
     // The fake microphone plays DTMF digits after 500 ms of silence: the user speaks over a long utterance.
     JsFuture::from(v.start(JsValue::UNDEFINED)).await.unwrap();
-    v.speak("1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0")
-        .unwrap();
+    v.speak(JsValue::from(
+        "1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0",
+    ))
+    .unwrap();
     v.flush().unwrap();
     rec.wait_for("cleared", 1, 15_000).await;
     let stats: Value = stats_json(v.stats());
@@ -446,7 +450,7 @@ async fn playback_through_the_blob_worklet_fallback() {
         json!({"worklet": "blob"}),
     );
     let rec = recorder(&sp);
-    sp.speak("8").unwrap();
+    sp.speak(JsValue::from("8")).unwrap();
     sp.flush().unwrap();
     rec.wait_for("playbackEnd", 1, 10_000).await;
     assert_eq!(digits(&collect(&node).await.samples, 48_000), "8");
@@ -470,7 +474,7 @@ async fn voice_session_handlers_can_clear_speak_and_close_from_transcript_and_pl
     ));
     let rec = Recorder::default();
     rec.attach_with(&without_audio(VOICE_SESSION_EVENTS), |n, f| {
-        v.on(n, f).unwrap();
+        v.on(JsValue::from(n), JsValue::from(f)).unwrap();
     });
     let reply_id = Rc::new(RefCell::new(None::<u32>));
     let (v2, id2) = (v.clone(), reply_id.clone());
@@ -482,25 +486,24 @@ async fn voice_session_handlers_can_clear_speak_and_close_from_transcript_and_pl
             .is_some_and(|s| s.contains("\"word\""));
         if words && id2.borrow().is_none() {
             v2.clear().unwrap();
-            v2.speak("7").unwrap();
+            v2.speak(JsValue::from("7")).unwrap();
             *id2.borrow_mut() = Some(v2.flush().unwrap());
         }
     });
-    v.on(
-        "transcript",
-        on_transcript.as_ref().clone().unchecked_into(),
-    )
-    .unwrap();
+    v.on(JsValue::from("transcript"), on_transcript.as_ref().clone())
+        .unwrap();
     let v3 = v.clone();
     // When the short answer has played: close everything from inside the handler.
     let on_end = Closure::<dyn FnMut(JsValue)>::new(move |_e: JsValue| {
         let _ = v3.close();
     });
-    v.on("playbackEnd", on_end.as_ref().clone().unchecked_into())
+    v.on(JsValue::from("playbackEnd"), on_end.as_ref().clone())
         .unwrap();
     JsFuture::from(v.start(JsValue::UNDEFINED)).await.unwrap();
-    v.speak("1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0")
-        .unwrap();
+    v.speak(JsValue::from(
+        "1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0",
+    ))
+    .unwrap();
     v.flush().unwrap();
     rec.wait_for("close", 2, 20_000).await;
     let ends = rec.of("playbackEnd");
@@ -517,13 +520,13 @@ async fn after_the_server_closes_an_idle_connection_the_next_speak_reconnects_an
     let node = tap(&ctx, 12.0).await;
     let sp = speaker(&ctx, &node, json!({"model": "aura-2-thalia-en"}), json!({}));
     let rec = recorder(&sp);
-    sp.speak("1").unwrap();
+    sp.speak(JsValue::from("1")).unwrap();
     sp.flush().unwrap();
     rec.wait_for("playbackEnd", 1, 10_000).await;
     // The test server closes connections idle for 2 s (Deepgram's NET-0001 after 10 s).
     rec.wait_for("close", 1, 10_000).await;
     assert_eq!(sp.state(), "closed");
-    sp.speak("2").unwrap();
+    sp.speak(JsValue::from("2")).unwrap();
     let id = sp.flush().unwrap();
     rec.wait_for("playbackEnd", 2, 10_000).await;
     assert_eq!(rec.of("playbackEnd")[1]["sequenceId"], json!(id));

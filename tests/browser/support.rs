@@ -99,7 +99,7 @@ impl Recorder {
     pub fn attach(&self, t: &Transcriber, events: &[Event]) {
         for e in events {
             let f = self.handler(e.name());
-            t.on(e.name(), f).unwrap();
+            t.on(JsValue::from(e.name()), JsValue::from(f)).unwrap();
         }
     }
 

@@ -136,7 +136,7 @@ async function main() {
       const files = info.files.map((f) => f.path);
       const want = [/^deepgram_live_wasm\.js$/, /^deepgram_live_wasm_bg\.wasm$/, /^index\.d\.ts$/, /^README\.md$/,
         /^package\.json$/, /^snippets\/.*\/capture-processor\.js$/, /^snippets\/.*\/playback-processor\.js$/,
-        /^snippets\/.*\/worklet-urls\.js$/];
+        /^snippets\/.*\/main-thread\.js$/];
       const missing = want.filter((re) => !files.some((f) => re.test(f)));
       if (missing.length) fail(`expected the tarball to contain ${missing.join(", ")}; it has ${files.join(", ")}`);
       // The generated declarations type everything as `any`: shipping them beside index.d.ts would invite
