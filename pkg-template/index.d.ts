@@ -148,8 +148,27 @@ export type ListenModel =
 export type ListenEncoding =
   | "linear16" | "linear32" | "flac" | "alaw" | "mulaw" | "amr-nb" | "amr-wb" | "opus" | "ogg-opus" | "speex" | "g729";
 
-/** One `redact` value. */
-export type RedactOption = "true" | "pci" | "numbers" | "aggressive_numbers" | "ssn";
+/**
+ * An entity type `redact` removes (docs/supported-entity-types; English only on streaming). `cardinal`,
+ * `ordinal` and `percent` are found by `detect_entities` but cannot be redacted (an `options` error).
+ */
+export type RedactEntityType =
+  | "account_number" | "age" | "bank_account" | "blood_type" | "condition" | "credit_card"
+  | "credit_card_expiration" | "cvv" | "date" | "date_interval" | "dob" | "driver_license" | "drug"
+  | "email_address" | "event" | "filename" | "gender_sexuality" | "healthcare_number" | "injury" | "ip_address"
+  | "language" | "location" | "location_address" | "location_city" | "location_coordinate" | "location_country"
+  | "location_state" | "location_zip" | "marital_status" | "medical_process" | "money" | "name" | "name_family"
+  | "name_given" | "name_medical_professional" | "numerical_pii" | "occupation" | "organization" | "origin"
+  | "passport_number" | "password" | "phone_number" | "physical_attribute" | "political_affiliation" | "religion"
+  | "routing_number" | "ssn" | "statistics" | "time" | "url" | "username" | "vehicle_id" | "zodiac_sign";
+
+/**
+ * One `redact` value: number redaction (`"true"` = `"numbers"`, `"aggressive_numbers"`), a group (`"pci"`,
+ * `"pii"`, `"phi"`), or an entity type. A newer entity type spelt the same way (`snake_case`) is passed on; a
+ * near miss of a known one (`"names"`) is an `options` error suggesting it.
+ */
+export type RedactOption =
+  | "true" | "numbers" | "aggressive_numbers" | "pci" | "pii" | "phi" | RedactEntityType | (string & {});
 
 /**
  * Query parameters this version does not know by name, sent verbatim (percent-encoded) after the typed ones:
@@ -183,9 +202,12 @@ export interface ListenOptions {
   version?: string | null;
   /** Encoding of raw audio; unset for containerized audio. Requires `sample_rate`. */
   encoding?: ListenEncoding | null;
-  /** Sample rate in Hz of the audio sent; required with `encoding`, an error without it. */
+  /**
+   * Sample rate in Hz of the audio sent; required with `encoding`. Without `encoding` Deepgram ignores it: a
+   * `warning` (`option_ignored`) when the stream starts (with capture, it is the rate captured audio is sent at).
+   */
   sample_rate?: number | null;
-  /** Channels of the audio sent (only with `encoding`). */
+  /** Channels of the audio sent (only read with `encoding`; without it an `option_ignored` warning). */
   channels?: number | null;
   /** Transcribe each channel separately (`channel_index` tells which). */
   multichannel?: boolean | null;
@@ -193,7 +215,10 @@ export interface ListenOptions {
   interim_results?: boolean | null;
   /** Milliseconds of silence that end an utterance (`speech_final: true`), or `false` to disable. Deepgram: 10. */
   endpointing?: number | false | null;
-  /** Send `UtteranceEnd` after this many ms (1000 to 5000) without words; needs `interim_results: true`. */
+  /**
+   * Send `UtteranceEnd` after this many ms without words; needs `interim_results: true`. 1000 or more is useful
+   * (below, an `option_no_effect` warning: interim results come about once a second).
+   */
   utterance_end_ms?: number | null;
   /** Send `SpeechStarted` events when voice activity begins. */
   vad_events?: boolean | null;
@@ -207,15 +232,17 @@ export interface ListenOptions {
   diarize?: boolean | null;
   /** Diarization model version (`"latest"`, `"v1"`). */
   diarize_model?: "latest" | "v1" | (string & {}) | null;
-  /** Spoken dictation commands ("period", "new line") become punctuation. */
+  /** Spoken dictation commands ("period", "new line") become punctuation; needs `punctuate: true` (else a warning). */
   dictation?: boolean | null;
   /** Numbers as digits ("nine" → "9"). */
   numerals?: boolean | null;
+  /** Units as abbreviations ("five milligrams" → "5 mg"). */
+  measurements?: boolean | null;
   /** Keep filler words ("uh", "um"). */
   filler_words?: boolean | null;
   /** Mask profanity. */
   profanity_filter?: boolean | null;
-  /** Redact sensitive data: `true`, or one or more of `pci`, `numbers`, `aggressive_numbers`, `ssn`. */
+  /** Redact sensitive data: `true`, or one or more {@link RedactOption}s (`["pii", "name"]`), in order. */
   redact?: boolean | RedactOption | readonly RedactOption[] | null;
   /** Entity detection (final results carry `entities`). */
   detect_entities?: boolean | null;
@@ -467,6 +494,12 @@ export type WarningCode =
   | "finalize_timeout"
   /** Speak: more than 20 Flushes in 60 s (raised locally, and by Deepgram's own Warning). */
   | "EXCESSIVE_FLUSH"
+  /** Speak: more than 2,400 characters of text in 60 s: Deepgram closes the connection (`DATA-0001`). */
+  | "EXCESSIVE_CHARACTERS"
+  /** Listen: an option Deepgram ignores as set (`sample_rate`/`channels` without `encoding`). */
+  | "option_ignored"
+  /** Listen: an option with no effect as set (`utterance_end_ms` below 1000, `dictation` without `punctuate`). */
+  | "option_no_effect"
   /** Speak: playback ran out of audio; it resumes after the pre-roll. */
   | "PLAYBACK_UNDERRUN"
   /** Speak: the playback buffer overflowed and dropped samples. */
@@ -761,6 +794,34 @@ export interface PlaybackEndPayload {
 /** A server message this version does not know, passed through unchanged (a parsed object, or the raw text). */
 export type UnhandledPayload = { type?: string; [field: string]: unknown } | string;
 
+/** `configure(update)`'s argument: what changes on the open stream (docs/configure). */
+export interface ConfigureUpdate {
+  /**
+   * Replaces the stream's keyterms (also those of the `keyterm` option); `[]` clears them; absent or `null` keeps
+   * them. Nova-3 models only; at most 500 tokens in all (more: an `argument` error, since Deepgram would stop
+   * transcribing without an answer and close the stream).
+   */
+  keyterms?: readonly string[] | null;
+  /** Features to turn on or off. */
+  features?: { numerals?: boolean } | null;
+}
+
+/** The server's answer to a `Configure` that took effect, unchanged. */
+export interface ConfigureSuccess {
+  type: "ConfigureSuccess";
+  request_id?: string;
+  /** The keyterms now in effect, when the update replaced them. */
+  keyterms?: string[];
+  [field: string]: unknown;
+}
+
+/** The server's answer to a `Configure` it refused, unchanged. */
+export interface ConfigureFailure {
+  type: "ConfigureFailure";
+  request_id?: string;
+  [field: string]: unknown;
+}
+
 /** Transcriber events: name → payload. */
 export interface TranscriberEvents {
   /** The server accepted the connection. */
@@ -783,6 +844,10 @@ export interface TranscriberEvents {
   unhandled: UnhandledPayload;
   /** Input level, ~every 50 ms while capturing. */
   level: LevelPayload;
+  /** A `configure()` took effect: the server's `ConfigureSuccess`. */
+  configureSuccess: ConfigureSuccess;
+  /** A `configure()` was refused: the server's `ConfigureFailure`. */
+  configureFailure: ConfigureFailure;
   /** The connection dropped; a new one opens after `delayMs`. Captured audio keeps being queued meanwhile. */
   reconnecting: TranscriberReconnectingPayload;
   /** The new connection is open. */
@@ -935,6 +1000,8 @@ export interface SpeakerStats {
   discardedBytes?: number;
   /** Local EXCESSIVE_FLUSH warnings raised. */
   localFlushWarnings?: number;
+  /** `EXCESSIVE_CHARACTERS` warnings raised before sending: over 2,400 characters of text in 60 s. */
+  localTextWarnings?: number;
   /** Samples posted to the playback worklet. */
   postedSamples?: number;
   /** Samples played. */
@@ -1014,6 +1081,13 @@ export class Transcriber {
   keepAlive(): void;
   /** Asks the server to finalize buffered audio now; a result with `from_finalize: true` follows. */
   finalize(): void;
+  /**
+   * Sends `Configure`: new keyterms and features for the open stream, without reconnecting. Resolves with the
+   * server's {@link ConfigureSuccess}; rejects (`server`) with its `ConfigureFailure`, or (`network`) when the
+   * connection ends first (after a reconnect the stream has its start options: call it again). Throws
+   * (`argument`) for a bad update, (`state`) before `start()` or after `close()`.
+   */
+  configure(update: ConfigureUpdate): Promise<ConfigureSuccess>;
   /**
    * Ends the stream gracefully: stops capture, sends CloseStream, and resolves with the server's final
    * {@link Metadata} once it closes (rejects with a `network` error if the stream ends without one).
@@ -1132,6 +1206,8 @@ export class VoiceSession {
   clear(): number;
   /** Asks the listening half to finalize buffered audio. */
   finalize(): void;
+  /** Sends `Configure` on the listening stream; see {@link Transcriber.configure}. */
+  configure(update: ConfigureUpdate): Promise<ConfigureSuccess>;
   /** Ends the listening stream gracefully; resolves with its final {@link Metadata}. Playback goes on. */
   closeStream(): Promise<Metadata>;
   /** Sends a KeepAlive on the listening stream. */

@@ -30,6 +30,10 @@ pub enum Event {
     SpeechStarted,
     /// `level`: the microphone's level.
     Level,
+    /// `configureSuccess`: a `configure()` took effect (the server's `ConfigureSuccess`).
+    ConfigureSuccess,
+    /// `configureFailure`: a `configure()` was refused (the server's `ConfigureFailure`).
+    ConfigureFailure,
     /// `audio`: text-to-speech audio as received.
     Audio,
     /// `flushed`.
@@ -44,7 +48,7 @@ pub enum Event {
 
 impl Event {
     /// Every event, in the order the documentation lists them.
-    pub const ALL: [Event; 17] = [
+    pub const ALL: [Event; 19] = [
         Self::Open,
         Self::Close,
         Self::Error,
@@ -57,6 +61,8 @@ impl Event {
         Self::UtteranceEnd,
         Self::SpeechStarted,
         Self::Level,
+        Self::ConfigureSuccess,
+        Self::ConfigureFailure,
         Self::Audio,
         Self::Flushed,
         Self::Cleared,
@@ -79,6 +85,8 @@ impl Event {
             Self::UtteranceEnd => "utteranceEnd",
             Self::SpeechStarted => "speechStarted",
             Self::Level => "level",
+            Self::ConfigureSuccess => "configureSuccess",
+            Self::ConfigureFailure => "configureFailure",
             Self::Audio => "audio",
             Self::Flushed => "flushed",
             Self::Cleared => "cleared",
@@ -117,6 +125,8 @@ pub const TRANSCRIBER_EVENTS: &[Event] = &[
     Event::UtteranceEnd,
     Event::SpeechStarted,
     Event::Level,
+    Event::ConfigureSuccess,
+    Event::ConfigureFailure,
 ];
 
 /// The events of a `Speaker`.
@@ -211,7 +221,8 @@ mod tests {
         assert_eq!(
             Event::find("cleared", TRANSCRIBER_EVENTS, "Transcriber").unwrap_err(),
             "Transcriber.on/off: unknown event \"cleared\": use one of open, close, error, warning, metadata, \
-             unhandled, reconnecting, reconnected, transcript, utteranceEnd, speechStarted, level"
+             unhandled, reconnecting, reconnected, transcript, utteranceEnd, speechStarted, level, configureSuccess, \
+             configureFailure"
         );
     }
 }

@@ -97,7 +97,7 @@ function onEvent(source, name, payload, half) {
         $("level-db").textContent = "—";
         if ($("status").dataset.kind !== "error") setStatus(`Listen stream closed: ${payload.explanation || payload.code}`);
       } else if (current && half === "speak" && payload.code !== 1000) {
-        // E.g. the server's idle timeout: the next speak() reopens the connection by itself.
+        // E.g. the server's 60-minute limit: the next speak() reopens the connection by itself.
         setStatus(`The speak connection closed (${payload.code}: ${payload.explanation || payload.reason}); ` +
           "the next Speak reconnects.");
       }
@@ -199,7 +199,7 @@ async function stopAll() {
 
 /**
  * The Speaker to use: the session's speak half, else a Speaker alone (made on demand). Both reopen a connection
- * the server closed (its idle timeout) on the next speak(), so they are kept until "Stop all".
+ * the server closed (e.g. at its time limit) on the next speak(), so they are kept until "Stop all".
  */
 async function speakTarget() {
   if (live.voice && !live.alone) return live.voice;

@@ -6,6 +6,7 @@
 
 use std::fmt;
 
+use crate::access_token::TokenStatus;
 use crate::config::AuthPolicy;
 
 /// How the client presented its credentials (the control API's `auth` field).
@@ -74,6 +75,8 @@ pub enum AuthError {
     EmptySecret,
     /// The secret does not match `--api-key` (or a token minted from it).
     Rejected,
+    /// A bearer token minted by this server's `/v1/auth/grant` whose `exp` has passed.
+    Expired,
 }
 
 impl fmt::Display for AuthError {
@@ -87,20 +90,24 @@ impl fmt::Display for AuthError {
             }
             AuthError::EmptySecret => "the key or token after the scheme is empty",
             AuthError::Rejected => "the key or token is not accepted by this server (--api-key)",
+            AuthError::Expired => "the access token has expired; mint a new one from /v1/auth/grant",
         })
     }
 }
 
 impl std::error::Error for AuthError {}
 
-/// Splits every `Sec-WebSocket-Protocol` value on commas, in order (`token,KEY` and `token, KEY` alike).
+/// Splits every `Sec-WebSocket-Protocol` value into its items, in order, as strictly as Deepgram: items are
+/// separated by a comma **and a space** (`token, KEY`, which is what browsers send). `token,KEY` stays one
+/// item, so it carries no credentials and the upgrade is refused with 401, as the real service did
+/// (deepgram-js-sdk#321).
 pub fn subprotocol_items<'a, I>(values: I) -> Vec<String>
 where
     I: IntoIterator<Item = &'a str>,
 {
     values
         .into_iter()
-        .flat_map(|v| v.split(','))
+        .flat_map(|v| v.split(", "))
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
         .collect()
@@ -192,6 +199,27 @@ impl Credentials {
         }
     }
 
+    /// Like [`Credentials::check`], with the status of bearer tokens minted by this server: a valid one is
+    /// accepted under every policy, an expired one refused under every policy but `Open` (credentials
+    /// sent anyway are accepted there), any other secret is judged by the policy alone.
+    pub fn check_with_tokens(
+        &self,
+        policy: &AuthPolicy,
+        status: impl Fn(&str) -> TokenStatus,
+    ) -> Result<(), AuthError> {
+        if *policy == AuthPolicy::Open {
+            return Ok(());
+        }
+        if let (true, Some(secret)) = (self.method.is_bearer(), &self.secret) {
+            match status(secret) {
+                TokenStatus::Valid => return Ok(()),
+                TokenStatus::Expired => return Err(AuthError::Expired),
+                TokenStatus::NotMinted => {}
+            }
+        }
+        self.check(policy, |_| false)
+    }
+
     /// Whether this request carries a usable API key (`Token` scheme) that matches the policy; used by
     /// `/v1/auth/grant`, which only API keys may call.
     pub fn is_api_key_for(&self, policy: &AuthPolicy) -> bool {
@@ -217,8 +245,8 @@ mod tests {
     }
 
     #[test]
-    fn subprotocol_with_and_without_space() {
-        for header in ["token, KEY", "token,KEY", "Token ,  KEY"] {
+    fn subprotocol_needs_the_comma_and_space_browsers_send() {
+        for header in ["token, KEY", "Token ,  KEY", "token,  KEY"] {
             let c = read_credentials(None, &items(header)).unwrap();
             assert_eq!(c.method, AuthMethod::SubprotocolToken, "{header}");
             assert_eq!(c.secret.as_deref(), Some("KEY"));
@@ -227,6 +255,20 @@ mod tests {
                 .as_deref()
                 .unwrap()
                 .eq_ignore_ascii_case("token"));
+        }
+        // Without the space it is one item, `token,KEY`: no credentials at all (401 at the handshake).
+        for header in [
+            "token,KEY",
+            "bearer,JWT",
+            "x-deepgram-session-id,1,token,KEY",
+        ] {
+            let c = read_credentials(None, &items(header)).unwrap();
+            assert_eq!(c.method, AuthMethod::None, "{header}");
+            assert_eq!(
+                c.check(&AuthPolicy::AnyNonEmpty, |_| false),
+                Err(AuthError::Missing),
+                "{header}"
+            );
         }
     }
 
@@ -309,5 +351,37 @@ mod tests {
             .check(&AuthPolicy::Key("k".into()), |_| false)
             .unwrap_err();
         assert!(!e.to_string().contains("s3cr3t"));
+    }
+
+    #[test]
+    fn minted_tokens_by_status_under_every_policy() {
+        let bearer = read_credentials(None, &items("bearer, jwt")).unwrap();
+        let header = read_credentials(Some("Bearer jwt"), &[]).unwrap();
+        let token = read_credentials(None, &items("token, jwt")).unwrap();
+        let key = AuthPolicy::Key("k".into());
+        for c in [&bearer, &header] {
+            let status = |s: &str| {
+                assert_eq!(s, "jwt");
+                TokenStatus::Valid
+            };
+            assert!(c.check_with_tokens(&key, status).is_ok());
+            let expired = |_: &str| TokenStatus::Expired;
+            assert_eq!(c.check_with_tokens(&key, expired), Err(AuthError::Expired));
+            assert_eq!(
+                c.check_with_tokens(&AuthPolicy::AnyNonEmpty, expired),
+                Err(AuthError::Expired)
+            );
+            assert!(c.check_with_tokens(&AuthPolicy::Open, expired).is_ok());
+            let foreign = |_: &str| TokenStatus::NotMinted;
+            assert!(c
+                .check_with_tokens(&AuthPolicy::AnyNonEmpty, foreign)
+                .is_ok());
+            assert_eq!(c.check_with_tokens(&key, foreign), Err(AuthError::Rejected));
+        }
+        // A minted token sent as `token` is not an API key.
+        assert_eq!(
+            token.check_with_tokens(&key, |_| TokenStatus::Valid),
+            Err(AuthError::Rejected)
+        );
     }
 }

@@ -68,7 +68,14 @@ pub struct Config {
     /// Credential policy (`--api-key`, `--open`).
     pub auth: AuthPolicy,
     /// Close a listen stream that received no frame for this long (`--idle-timeout-ms`, default 10 s).
+    /// Speak connections have no idle timeout.
     pub idle_timeout: Duration,
+    /// Close a speak connection this long after it opened, 1011 `NET-0003` (`--speak-max-ms`, default
+    /// 60 minutes, Deepgram's documented cap).
+    pub speak_max_duration: Duration,
+    /// After a `Configure` whose keyterms exceed 500 tokens, close the listen stream 1011 `NET-0000` this
+    /// long afterwards (`--configure-timeout-ms`, default 30 s, "about 30 seconds" on Deepgram).
+    pub configure_timeout: Duration,
     /// Folder served at `/` (`--www`).
     pub www: Option<PathBuf>,
     /// Folder served at `/pkg/` (`--pkg`).
@@ -92,6 +99,8 @@ impl Default for Config {
             port: 8080,
             auth: AuthPolicy::AnyNonEmpty,
             idle_timeout: Duration::from_millis(10_000),
+            speak_max_duration: Duration::from_millis(3_600_000),
+            configure_timeout: Duration::from_millis(30_000),
             www: None,
             pkg: None,
             control: true,
@@ -124,7 +133,11 @@ FLAGS:
     --port N               port to bind; 0 picks a free port (default 8080)
     --api-key KEY          accept only this key (default: any non-empty key or token)
     --open                 accept connections without credentials
-    --idle-timeout-ms N    close a stream after N ms without audio or a text frame (default 10000)
+    --idle-timeout-ms N    close a listen stream after N ms without audio or a text frame (default 10000)
+    --speak-max-ms N       close a speak connection N ms after it opened, 1011 NET-0003 (default 3600000)
+    --configure-timeout-ms N
+                           close a listen stream N ms after a Configure over the keyterm limit,
+                           1011 NET-0000 (default 30000)
     --www DIR              serve DIR at / (index.html for /)
     --pkg DIR              serve DIR at /pkg/
     --no-control           disable the /_control/ test API
@@ -248,6 +261,29 @@ where
                 )?;
                 config.idle_timeout = Duration::from_millis(ms);
             }
+            "--speak-max-ms" => {
+                let ms: u64 = parse_value(
+                    "--speak-max-ms",
+                    value("--speak-max-ms")?,
+                    "a whole number of milliseconds above 0",
+                )?;
+                if ms == 0 {
+                    return Err(ConfigError::InvalidValue {
+                        flag: "--speak-max-ms",
+                        value: ms.to_string(),
+                        expected: "a whole number of milliseconds above 0",
+                    });
+                }
+                config.speak_max_duration = Duration::from_millis(ms);
+            }
+            "--configure-timeout-ms" => {
+                let ms: u64 = parse_value(
+                    "--configure-timeout-ms",
+                    value("--configure-timeout-ms")?,
+                    "a whole number of milliseconds",
+                )?;
+                config.configure_timeout = Duration::from_millis(ms);
+            }
             "--www" => config.www = Some(PathBuf::from(value("--www")?)),
             "--pkg" => config.pkg = Some(PathBuf::from(value("--pkg")?)),
             "--no-control" => config.control = false,
@@ -327,6 +363,8 @@ mod tests {
         assert_eq!(c.port, 8080);
         assert_eq!(c.auth, AuthPolicy::AnyNonEmpty);
         assert_eq!(c.idle_timeout, Duration::from_millis(10_000));
+        assert_eq!(c.speak_max_duration, Duration::from_secs(3600));
+        assert_eq!(c.configure_timeout, Duration::from_secs(30));
         assert!(c.control);
         assert_eq!(c.tts_speed, 4.0);
         assert_eq!(c.tts_frame_ms, 20);
@@ -358,6 +396,9 @@ mod tests {
             "k1",
             "--idle-timeout-ms",
             "500",
+            "--speak-max-ms=2000",
+            "--configure-timeout-ms",
+            "700",
             "--www",
             "w",
             "--pkg=p",
@@ -375,6 +416,8 @@ mod tests {
         assert_eq!(c.port, 0);
         assert_eq!(c.auth, AuthPolicy::Key("k1".into()));
         assert_eq!(c.idle_timeout, Duration::from_millis(500));
+        assert_eq!(c.speak_max_duration, Duration::from_millis(2000));
+        assert_eq!(c.configure_timeout, Duration::from_millis(700));
         assert_eq!(c.www, Some(PathBuf::from("w")));
         assert_eq!(c.pkg, Some(PathBuf::from("p")));
         assert!(!c.control);
@@ -396,6 +439,10 @@ mod tests {
         assert!(err.to_string().contains("--port"), "{err}");
         let err = run(&["--tts", "Espeak"]).unwrap_err();
         assert!(err.to_string().contains("--tts"), "{err}");
+        let err = run(&["--speak-max-ms", "0"]).unwrap_err();
+        assert!(err.to_string().contains("--speak-max-ms"), "{err}");
+        let err = run(&["--configure-timeout-ms", "soon"]).unwrap_err();
+        assert!(err.to_string().contains("--configure-timeout-ms"), "{err}");
         let err = run(&["--port"]).unwrap_err();
         assert_eq!(err, ConfigError::MissingValue("--port"));
         assert!(matches!(

@@ -1,5 +1,6 @@
 //! The IO side of one accepted WebSocket: a reader loop feeding a session, a writer task draining it, the
-//! idle timer, and the faults injected through the control API.
+//! connection's time limits ([`Limits`]: idle timeout, maximum duration), and the faults injected through
+//! the control API.
 //!
 //! Owns everything a connection does with sockets and time: recording frames in the registry, delaying
 //! replies, stopping reading, aborting the TCP connection, and finishing the close handshake. It must not
@@ -43,8 +44,10 @@ pub trait SessionDriver: Send {
     fn on_text(&mut self, text: &str, now: Instant);
     /// A binary frame arrived.
     fn on_binary(&mut self, bytes: &[u8], now: Instant);
-    /// Nothing arrived for the idle timeout.
-    fn on_idle_timeout(&mut self);
+    /// Nothing arrived for [`Limits::idle`] (only called when the limit is set).
+    fn on_idle_timeout(&mut self) {}
+    /// The connection has been open for [`Limits::max_duration`] (only called when the limit is set).
+    fn on_time_limit(&mut self) {}
     /// The next frame to send.
     fn poll_outgoing(&mut self) -> Option<Outgoing>;
     /// When the session next wants [`SessionDriver::on_wake`] (audio pacing).
@@ -57,6 +60,16 @@ pub trait SessionDriver: Send {
     fn is_busy(&self) -> bool {
         false
     }
+}
+
+/// The time limits of one connection, measured by the IO loop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Limits {
+    /// Call [`SessionDriver::on_idle_timeout`] after this long without a binary or text frame from the
+    /// client (while [`SessionDriver::is_busy`] is false). `None`: no idle timeout.
+    pub idle: Option<Duration>,
+    /// Call [`SessionDriver::on_time_limit`] this long after the connection opened. `None`: no limit.
+    pub max_duration: Option<Duration>,
 }
 
 struct Queued {
@@ -244,7 +257,7 @@ pub async fn run_connection<D: SessionDriver>(
     socket: WebSocket,
     conn: Arc<Connection>,
     mut driver: D,
-    idle_timeout: Duration,
+    limits: Limits,
     mut faults: mpsc::UnboundedReceiver<Fault>,
     initial_faults: Vec<Fault>,
     log: Logger,
@@ -275,7 +288,7 @@ pub async fn run_connection<D: SessionDriver>(
     for f in initial_faults {
         io.apply(f, start);
     }
-    let ending = read_loop(&mut io, &mut stream, &mut driver, &mut faults, idle_timeout).await;
+    let ending = read_loop(&mut io, &mut stream, &mut driver, &mut faults, limits).await;
     finish(io, stream, writer_task, ending).await;
 }
 
@@ -284,10 +297,14 @@ async fn read_loop<D: SessionDriver>(
     stream: &mut SplitStream<WebSocket>,
     driver: &mut D,
     faults: &mut mpsc::UnboundedReceiver<Fault>,
-    idle_timeout: Duration,
+    limits: Limits,
 ) -> Ending {
-    let mut idle_deadline = Instant::now() + idle_timeout;
     let far = || Instant::now() + Duration::from_secs(365 * 24 * 3600);
+    let opened = Instant::now();
+    // With no idle limit the deadline is parked far away and never fires.
+    let idle_timeout = limits.idle.unwrap_or(Duration::from_secs(365 * 24 * 3600));
+    let mut idle_deadline = opened + idle_timeout;
+    let mut limit_deadline = limits.max_duration.map(|d| opened + d);
     loop {
         while let Some(out) = driver.poll_outgoing() {
             let is_close = matches!(out, Outgoing::Close { .. });
@@ -356,7 +373,11 @@ async fn read_loop<D: SessionDriver>(
                 }
             }
             _ = backlog.written.notified(), if wake.is_some() && writer_busy => {}
-            _ = sleep_until(idle_deadline) => {
+            _ = sleep_until(limit_deadline.unwrap_or_else(far)), if limit_deadline.is_some() => {
+                driver.on_time_limit();
+                limit_deadline = None;
+            }
+            _ = sleep_until(idle_deadline), if limits.idle.is_some() => {
                 if driver.is_busy() {
                     idle_deadline = Instant::now() + idle_timeout;
                 } else {

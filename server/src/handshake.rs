@@ -15,8 +15,9 @@ use axum::http::header::{HeaderMap, HeaderName, HeaderValue};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 
+use crate::access_token::TokenStatus;
 use crate::auth::{read_credentials, subprotocol_items, Credentials};
-use crate::connection_io::run_connection;
+use crate::connection_io::{run_connection, Limits};
 use crate::listen_driver::ListenDriver;
 use crate::listen_options::ListenOptions;
 use crate::model::speak_model;
@@ -242,7 +243,15 @@ fn upgrade(
         Ok(c) => c,
         Err(e) => return refuse(401, None, &e.to_string()),
     };
-    if let Err(e) = creds.check(&app.config.auth, |t| app.registry.is_granted(t)) {
+    let now = SystemTime::now();
+    let token_status = |t: &str| {
+        if app.registry.is_granted(t) {
+            TokenStatus::Valid
+        } else {
+            app.tokens.status(t, now)
+        }
+    };
+    if let Err(e) = creds.check_with_tokens(&app.config.auth, token_status) {
         return refuse(401, None, &e.to_string());
     }
 
@@ -285,7 +294,17 @@ fn upgrade(
         creds.method.as_str()
     ));
 
-    let idle = app.config.idle_timeout;
+    let listen_limits = Limits {
+        idle: Some(app.config.idle_timeout),
+        max_duration: None,
+    };
+    // No idle close on speak: Deepgram documents none (a maintainer: KeepAlive "doesn't apply to TTS"),
+    // only the cap on the connection's duration.
+    let speak_limits = Limits {
+        idle: None,
+        max_duration: Some(app.config.speak_max_duration),
+    };
+    let configure_timeout = app.config.configure_timeout;
     let log = app.log;
     let failed_conn = Arc::clone(&conn);
     let mut model_headers: Vec<(HeaderName, HeaderValue)> = Vec::new();
@@ -303,8 +322,8 @@ fn upgrade(
                 run_connection(
                     socket,
                     conn,
-                    ListenDriver::new(session),
-                    idle,
+                    ListenDriver::new(session, configure_timeout),
+                    listen_limits,
                     faults,
                     initial,
                     log,
@@ -329,7 +348,7 @@ fn upgrade(
             );
             let driver = SpeakDriver::new(session, app.config.tts_frame_ms, app.config.tts_speed);
             ws.on_upgrade(move |socket| {
-                run_connection(socket, conn, driver, idle, faults, initial, log)
+                run_connection(socket, conn, driver, speak_limits, faults, initial, log)
             })
         }
     };

@@ -18,6 +18,7 @@
     )
 )]
 
+pub mod access_token;
 pub mod auth;
 pub mod codec;
 pub mod config;
@@ -27,12 +28,14 @@ pub mod control;
 pub mod espeak;
 pub mod fault;
 pub mod handshake;
+pub mod keyterm_limit;
 pub mod listen_driver;
 pub mod listen_messages;
 pub mod listen_options;
 pub mod model;
 pub mod query;
 pub mod recognizer;
+pub mod redaction;
 pub mod registry;
 pub mod server;
 pub mod speak_driver;

@@ -1,7 +1,11 @@
 //! Adapts a [`ListenSession`] to the IO loop.
 //!
-//! Owns nothing but the mapping between the session's outputs and the loop's frames; it must not add
+//! Owns the mapping between the session's outputs and the loop's frames, and the one wall-clock timer a
+//! listen stream has besides the idle timeout: after a Configure stalled the stream, the configure timeout
+//! (`--configure-timeout-ms`) ends it through [`ListenSession::handle_configure_timeout`]. It must not add
 //! protocol behaviour.
+
+use std::time::Duration;
 
 use tokio::time::Instant;
 
@@ -11,18 +15,27 @@ use crate::transcriber::{ListenSession, SessionOutput};
 /// A listen stream driven by [`crate::connection_io::run_connection`].
 pub struct ListenDriver {
     session: ListenSession,
+    configure_timeout: Duration,
+    stall_deadline: Option<Instant>,
 }
 
 impl ListenDriver {
-    /// Wraps a session.
-    pub fn new(session: ListenSession) -> ListenDriver {
-        ListenDriver { session }
+    /// Wraps a session; `configure_timeout` is how long a stalled Configure waits before the close.
+    pub fn new(session: ListenSession, configure_timeout: Duration) -> ListenDriver {
+        ListenDriver {
+            session,
+            configure_timeout,
+            stall_deadline: None,
+        }
     }
 }
 
 impl SessionDriver for ListenDriver {
-    fn on_text(&mut self, text: &str, _now: Instant) {
+    fn on_text(&mut self, text: &str, now: Instant) {
         self.session.handle_text(text);
+        if self.session.is_stalled() && self.stall_deadline.is_none() {
+            self.stall_deadline = Some(now + self.configure_timeout);
+        }
     }
 
     fn on_binary(&mut self, bytes: &[u8], _now: Instant) {
@@ -38,5 +51,16 @@ impl SessionDriver for ListenDriver {
             SessionOutput::Text(t) => Outgoing::Text(t),
             SessionOutput::Close { code, reason } => Outgoing::Close { code, reason },
         })
+    }
+
+    fn next_wake(&self) -> Option<Instant> {
+        self.stall_deadline
+    }
+
+    fn on_wake(&mut self, now: Instant) {
+        if self.stall_deadline.is_some_and(|due| due <= now) {
+            self.stall_deadline = None;
+            self.session.handle_configure_timeout();
+        }
     }
 }

@@ -311,6 +311,27 @@ pub fn configure_success(request_id: &str, keyterms: Option<&[String]>) -> Strin
     })
 }
 
+#[derive(Serialize)]
+struct ConfigureFailure<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    request_id: &'a str,
+    code: &'a str,
+    description: &'a str,
+}
+
+/// Writes the `ConfigureFailure` answer: `type` and `request_id` as Flux's (the v1 shape is not
+/// published), plus this server's `code` and `description` saying what was wrong. The stream continues
+/// with its previous settings.
+pub fn configure_failure(request_id: &str, code: &str, description: &str) -> String {
+    to_json(&ConfigureFailure {
+        kind: "ConfigureFailure",
+        request_id,
+        code,
+        description,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(

@@ -1,10 +1,13 @@
 //! The `/v1/listen` query: which parameters exist, their defaults, and the handshake's 400 rules.
 //!
-//! Owns the validation that happens before the upgrade (PROTOCOL.md "Query parameters", LISTEN-NOTES §2).
-//! Unknown parameters are ignored, as the real service appears to do. It must not hold per-stream state.
+//! Owns the validation that happens before the upgrade (PROTOCOL.md "Query parameters", LISTEN-NOTES §2,
+//! API-2026-12 §1). Unknown parameters are ignored, as the real service appears to do. It must not hold
+//! per-stream state.
 
 use crate::codec::Encoding;
+use crate::keyterm_limit;
 use crate::query::{Query, QueryError};
+use crate::redaction;
 
 /// How the audio of a stream is declared.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +59,18 @@ pub struct ListenOptions {
     pub detect_entities: bool,
     /// `extra=key:value` pairs, echoed as `metadata.extra` (last value wins per key).
     pub extra: Vec<(String, String)>,
+    /// `numerals`: digit words are written as digits (`4` for `four`); `Configure` can change it.
+    pub numerals: bool,
+    /// `keyterm` values, in order (nova-3 only); `Configure` can replace them.
+    pub keyterms: Vec<String>,
+}
+
+/// Most characters in one `extra` pair (`key:value`), as docs/extra-metadata says.
+pub const MAX_EXTRA_CHARS: usize = 2048;
+
+/// Whether a model takes keyterms: Nova-3 models only (monolingual, multilingual, medical).
+pub fn model_supports_keyterms(model: Option<&str>) -> bool {
+    model.is_some_and(|m| m.starts_with("nova-3"))
 }
 
 const ENCODINGS: [&str; 11] = [
@@ -136,9 +151,10 @@ impl ListenOptions {
                 Endpointing::Ms(u32::try_from(ms).unwrap_or(10))
             }
         };
+        // No documented maximum (docs/utterance-end): any positive whole number; beyond u32 it never fires.
         let utterance_end_ms = q
-            .uint("utterance_end_ms", 1, 60_000)?
-            .map(|v| u32::try_from(v).unwrap_or(1000));
+            .uint("utterance_end_ms", 1, u64::MAX)?
+            .map(|v| u32::try_from(v).unwrap_or(u32::MAX));
         if utterance_end_ms.is_some() && !interim_results {
             return Err(QueryError::Conflict {
                 param: "utterance_end_ms".into(),
@@ -146,20 +162,23 @@ impl ListenOptions {
                     .into(),
             });
         }
-        q.one_of(
-            "redact",
-            &[
-                "true",
-                "false",
-                "pci",
-                "numbers",
-                "aggressive_numbers",
-                "ssn",
-            ],
-        )?;
+        for value in q.all("redact") {
+            redaction::check(value).map_err(|e| QueryError::Conflict {
+                param: "redact".into(),
+                because: format!("`{}` is not supported; {}", e.value(), e.advice()),
+            })?;
+        }
+        for hint in q.all("language_hint") {
+            if hint.trim().is_empty() {
+                return Err(QueryError::Missing {
+                    param: "language_hint".into(),
+                    because: "it is empty; name a language such as `en` or `es`, or drop it".into(),
+                });
+            }
+        }
         let diarize_model = q.one_of("diarize_model", &["latest", "v1"])?;
         q.one_of("callback_method", &["POST", "GET", "PUT", "DELETE"])?;
-        let is_nova3 = model.as_deref().is_some_and(|m| m.starts_with("nova-3"));
+        let is_nova3 = model_supports_keyterms(model.as_deref());
         if is_nova3 && q.all("keywords").next().is_some() {
             return Err(QueryError::Conflict {
                 param: "keywords".into(),
@@ -173,8 +192,28 @@ impl ListenOptions {
                     .into(),
             });
         }
+        let keyterms: Vec<String> = q.all("keyterm").map(str::to_string).collect();
+        if !keyterm_limit::within_limit(keyterms.iter().map(String::as_str)) {
+            return Err(QueryError::Conflict {
+                param: "keyterm".into(),
+                because: format!(
+                    "{} ({} tokens sent, counted as whitespace-separated words); shorten or drop keyterms",
+                    keyterm_limit::LIMIT_MESSAGE,
+                    keyterm_limit::token_count(keyterms.iter().map(String::as_str))
+                ),
+            });
+        }
         let mut extra: Vec<(String, String)> = Vec::new();
         for pair in q.all("extra") {
+            let chars = pair.chars().count();
+            if chars > MAX_EXTRA_CHARS {
+                return Err(QueryError::Conflict {
+                    param: "extra".into(),
+                    because: format!(
+                        "a pair has {chars} characters; each `key:value` pair is limited to {MAX_EXTRA_CHARS} characters"
+                    ),
+                });
+            }
             let (k, v) = pair.split_once(':').ok_or_else(|| QueryError::NotOneOf {
                 param: "extra".into(),
                 value: pair.to_string(),
@@ -198,6 +237,8 @@ impl ListenOptions {
             diarize: q.bool("diarize")?.unwrap_or(false) || diarize_model.is_some(),
             detect_entities: q.bool("detect_entities")?.unwrap_or(false),
             extra,
+            numerals: q.bool("numerals")?.unwrap_or(false),
+            keyterms,
         })
     }
 }
@@ -303,5 +344,120 @@ mod tests {
             vec![("b".into(), "2".into()), ("a".into(), "3".into())]
         );
         assert!(parse("extra=novalue").is_err());
+    }
+
+    #[test]
+    fn redact_takes_modes_groups_and_entity_types_repeated() {
+        for v in [
+            "true",
+            "false",
+            "pci",
+            "pii",
+            "phi",
+            "numbers",
+            "aggressive_numbers",
+            "ssn",
+            "name",
+            "location_city",
+            "email_address",
+            "zodiac_sign",
+        ] {
+            assert!(parse(&format!("redact={v}")).is_ok(), "{v}");
+        }
+        assert!(parse("redact=phi&redact=pci&redact=name").is_ok());
+    }
+
+    #[test]
+    fn redact_refuses_cardinal_ordinal_percent_and_unknown_values() {
+        for v in ["cardinal", "ordinal", "percent"] {
+            let msg = parse(&format!("redact={v}")).unwrap_err().to_string();
+            assert!(msg.contains("`redact`") && msg.contains(v), "{msg}");
+            assert!(msg.contains("cannot be redacted"), "{msg}");
+        }
+        // Every occurrence is checked, not only the last.
+        let msg = parse("redact=nope&redact=pci").unwrap_err().to_string();
+        assert!(msg.contains("`nope`") && msg.contains("`pii`"), "{msg}");
+        assert!(parse("redact=PCI").is_err());
+    }
+
+    #[test]
+    fn measurements_filler_words_dictation_and_language_hint_are_accepted() {
+        let o = parse(
+            "measurements=true&filler_words=false&dictation=true&model=nova-3&language=multi&language_hint=en&language_hint=es",
+        );
+        assert!(o.is_ok(), "{o:?}");
+        // Dictation without punctuate is accepted: Deepgram documents that it needs punctuate to work,
+        // not that it is refused.
+        assert!(parse("dictation=true").is_ok());
+        assert!(parse("measurements=yes")
+            .unwrap_err()
+            .to_string()
+            .contains("`measurements`"));
+        assert!(parse("filler_words=True").is_err());
+        assert!(parse("language_hint=")
+            .unwrap_err()
+            .to_string()
+            .contains("`language_hint`"));
+    }
+
+    #[test]
+    fn utterance_end_ms_has_no_made_up_maximum() {
+        let o = parse("utterance_end_ms=600000&interim_results=true").unwrap();
+        assert_eq!(o.utterance_end_ms, Some(600_000));
+        let o = parse("utterance_end_ms=99999999999&interim_results=true").unwrap();
+        assert_eq!(o.utterance_end_ms, Some(u32::MAX));
+        let o = parse("utterance_end_ms=500&interim_results=true").unwrap();
+        assert_eq!(o.utterance_end_ms, Some(500));
+        assert!(parse("utterance_end_ms=0&interim_results=true").is_err());
+        assert!(parse("utterance_end_ms=soon&interim_results=true").is_err());
+    }
+
+    #[test]
+    fn sample_rate_and_channels_without_encoding_are_ignored() {
+        let o = parse("sample_rate=16000&channels=2").unwrap();
+        assert_eq!(o.encoding, ListenEncoding::Container);
+        assert_eq!((o.sample_rate, o.channels), (0, 1));
+        // Not even read: a value that would be refused with `encoding` passes without it.
+        assert!(parse("sample_rate=abc&channels=99").is_ok());
+    }
+
+    #[test]
+    fn extra_pairs_are_limited_to_2048_characters() {
+        let fits = format!("extra=k:{}", "v".repeat(MAX_EXTRA_CHARS - 2));
+        assert!(parse(&fits).is_ok());
+        let over = format!("extra=k:{}", "v".repeat(MAX_EXTRA_CHARS - 1));
+        let msg = parse(&over).unwrap_err().to_string();
+        assert!(msg.contains("`extra`") && msg.contains("2048"), "{msg}");
+        // Characters, not bytes.
+        let accents = format!("extra=k:{}", "%C3%A9".repeat(MAX_EXTRA_CHARS - 2));
+        assert!(parse(&accents).is_ok());
+    }
+
+    #[test]
+    fn keyterms_are_limited_to_500_tokens_in_total() {
+        let term = vec!["word"; 100].join("+");
+        let five: String = (0..5).map(|_| format!("keyterm={term}&")).collect();
+        let o = parse(&format!("model=nova-3&{five}")).unwrap();
+        assert_eq!(o.keyterms.len(), 5);
+        let msg = parse(&format!("model=nova-3&{five}keyterm=one"))
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("`keyterm`"), "{msg}");
+        assert!(
+            msg.contains("The maximum number of tokens across all keyterms is 500"),
+            "{msg}"
+        );
+        assert!(msg.contains("501 tokens"), "{msg}");
+    }
+
+    #[test]
+    fn numerals_and_keyterms_are_kept_for_the_stream() {
+        let o = parse("model=nova-3&numerals=true&keyterm=Deepgram&keyterm=Aura").unwrap();
+        assert!(o.numerals);
+        assert_eq!(o.keyterms, ["Deepgram", "Aura"]);
+        assert!(!parse("").unwrap().numerals);
+        assert!(model_supports_keyterms(Some("nova-3-medical")));
+        assert!(!model_supports_keyterms(Some("nova-2")));
+        assert!(!model_supports_keyterms(None));
     }
 }

@@ -1,17 +1,18 @@
 //! Binding and running the server: shared state, routes, and the handle tests use to stop it.
 //!
 //! Owns [`Server::bind`] (in-process servers for tests, and the binary's entry) and `POST /v1/auth/grant`
-//! (short-lived bearer tokens, as Deepgram's token endpoint). It must not hold protocol rules.
+//! (short-lived JWT bearer tokens, as Deepgram's token endpoint: no CORS, since Deepgram's REST API has
+//! none and tokens are meant to be minted on the app's own server). It must not hold protocol rules.
 
 use std::fmt;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::serve::ListenerExt;
 use axum::Router;
@@ -19,9 +20,10 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::access_token::AccessTokens;
 use crate::auth::{read_credentials, subprotocol_items};
 use crate::config::{Config, TtsEngine};
-use crate::control::{self, json_response};
+use crate::control;
 use crate::handshake;
 use crate::recognizer::{DtmfEngine, RecognizerEngine};
 use crate::registry::Registry;
@@ -35,6 +37,8 @@ pub struct AppState {
     pub config: Config,
     /// Connection records, faults, tokens.
     pub registry: Registry,
+    /// Mints and checks the JWTs of `/v1/auth/grant`.
+    pub tokens: AccessTokens,
     /// Builds the listen recognizers.
     pub recognizer: Arc<dyn RecognizerEngine>,
     /// Builds the speak voices.
@@ -120,10 +124,15 @@ pub struct Server;
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct GrantRequest {
-    ttl_seconds: Option<u64>,
+    ttl_seconds: Option<serde_json::Number>,
 }
 
-/// `POST /v1/auth/grant`: an API key (Token) buys a bearer token valid for `ttl_seconds` (default 30).
+/// Default lifetime of a minted token, as Deepgram's.
+pub const DEFAULT_TTL_SECONDS: u64 = 30;
+/// Longest lifetime this server mints (Deepgram documents no maximum; the Python SDK checks 1-3600).
+pub const MAX_TTL_SECONDS: f64 = 3600.0;
+
+/// `POST /v1/auth/grant`: an API key (Token) buys a JWT bearer token valid for `ttl_seconds` (default 30).
 async fn grant(State(app): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
     let request_id = handshake::new_request_id();
     let mut response = grant_response(&app, &headers, &body, &request_id);
@@ -131,6 +140,46 @@ async fn grant(State(app): State<Arc<AppState>>, headers: HeaderMap, body: Bytes
         response.headers_mut().insert("dg-request-id", v);
     }
     response
+}
+
+/// A JSON response without CORS headers (Deepgram's REST API sends none).
+fn rest_json(status: StatusCode, body: &serde_json::Value) -> Response {
+    let mut r = (status, body.to_string()).into_response();
+    r.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/json"),
+    );
+    r.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    r
+}
+
+/// Reads `ttl_seconds`: any JSON number with 0 < ttl <= 3600, or nothing (30). Returns the number as sent
+/// (echoed as `expires_in`) and its value.
+fn read_ttl(body: &[u8]) -> Result<(serde_json::Number, f64), String> {
+    let bad = || {
+        "Invalid body: send {\"ttl_seconds\": <number of seconds, above 0 and at most 3600>} or nothing"
+            .to_string()
+    };
+    let requested = if body.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        serde_json::from_slice::<GrantRequest>(body)
+            .map_err(|_| bad())?
+            .ttl_seconds
+    };
+    match requested {
+        None => Ok((
+            serde_json::Number::from(DEFAULT_TTL_SECONDS),
+            DEFAULT_TTL_SECONDS as f64,
+        )),
+        Some(n) => match n.as_f64() {
+            Some(t) if t.is_finite() && t > 0.0 && t <= MAX_TTL_SECONDS => Ok((n, t)),
+            _ => Err(bad()),
+        },
+    }
 }
 
 fn grant_response(app: &AppState, headers: &HeaderMap, body: &[u8], request_id: &str) -> Response {
@@ -145,33 +194,25 @@ fn grant_response(app: &AppState, headers: &HeaderMap, body: &[u8], request_id: 
     };
     if !allowed {
         let (code, msg) = handshake::error_code(401);
-        return json_response(
+        return rest_json(
             StatusCode::UNAUTHORIZED,
             &serde_json::json!({"err_code": code, "err_msg": msg, "request_id": request_id}),
         );
     }
-    let ttl = if body.iter().all(u8::is_ascii_whitespace) {
-        30
-    } else {
-        match serde_json::from_slice::<GrantRequest>(body) {
-            Ok(GrantRequest { ttl_seconds: None }) => 30,
-            Ok(GrantRequest {
-                ttl_seconds: Some(t),
-            }) if (1..=3600).contains(&t) => t,
-            _ => {
-                let (code, _) = handshake::error_code(400);
-                return json_response(
-                    StatusCode::BAD_REQUEST,
-                    &serde_json::json!({"err_code": code, "err_msg": "Invalid body: send {\"ttl_seconds\": 1-3600} or nothing", "request_id": request_id}),
-                );
-            }
+    let (expires_in, ttl) = match read_ttl(body) {
+        Ok(t) => t,
+        Err(msg) => {
+            let (code, _) = handshake::error_code(400);
+            return rest_json(
+                StatusCode::BAD_REQUEST,
+                &serde_json::json!({"err_code": code, "err_msg": msg, "request_id": request_id}),
+            );
         }
     };
-    let token = format!("dglocal.{}", uuid::Uuid::new_v4().simple());
-    app.registry.grant(token.clone(), Duration::from_secs(ttl));
-    json_response(
+    let minted = app.tokens.mint(SystemTime::now(), ttl);
+    rest_json(
         StatusCode::OK,
-        &serde_json::json!({"access_token": token, "expires_in": ttl}),
+        &serde_json::json!({"access_token": minted.token, "expires_in": expires_in}),
     )
 }
 
@@ -179,7 +220,7 @@ fn router(state: Arc<AppState>) -> Router {
     let mut router = Router::new()
         .route("/v1/listen", get(handshake::listen))
         .route("/v1/speak", get(handshake::speak))
-        .route("/v1/auth/grant", post(grant).options(control::preflight));
+        .route("/v1/auth/grant", post(grant));
     if state.config.control {
         router = router.merge(control::routes());
     }
@@ -214,6 +255,7 @@ impl Server {
         };
         let state = Arc::new(AppState {
             registry: Registry::new(config.control),
+            tokens: AccessTokens::new(),
             config,
             recognizer: Arc::new(DtmfEngine),
             voice,
@@ -243,5 +285,39 @@ impl Server {
                 task,
             },
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )]
+    use super::*;
+
+    #[test]
+    fn ttl_is_any_number_above_zero_up_to_an_hour() {
+        assert_eq!(read_ttl(b"").unwrap().1, 30.0);
+        assert_eq!(read_ttl(b"  ").unwrap().1, 30.0);
+        assert_eq!(read_ttl(br#"{}"#).unwrap().1, 30.0);
+        assert_eq!(read_ttl(br#"{"ttl_seconds":null}"#).unwrap().1, 30.0);
+        let (n, t) = read_ttl(br#"{"ttl_seconds":0.5}"#).unwrap();
+        assert_eq!((n.to_string(), t), ("0.5".to_string(), 0.5));
+        let (n, t) = read_ttl(br#"{"ttl_seconds":3600}"#).unwrap();
+        assert_eq!((n.to_string(), t), ("3600".to_string(), 3600.0));
+        for bad in [
+            &br#"{"ttl_seconds":0}"#[..],
+            br#"{"ttl_seconds":-1}"#,
+            br#"{"ttl_seconds":3600.5}"#,
+            br#"{"ttl_seconds":"30"}"#,
+            br#"{"ttl":30}"#,
+            b"nope",
+        ] {
+            let msg = read_ttl(bad).unwrap_err();
+            assert!(msg.contains("ttl_seconds"), "{msg}");
+        }
     }
 }

@@ -44,8 +44,8 @@ impl SessionDriver for SpeakDriver {
         self.session.handle_binary();
     }
 
-    fn on_idle_timeout(&mut self) {
-        self.session.handle_idle_timeout();
+    fn on_time_limit(&mut self) {
+        self.session.handle_time_limit();
     }
 
     fn poll_outgoing(&mut self) -> Option<Outgoing> {

@@ -1,7 +1,10 @@
 //! The `/v1/speak` query: model, encoding, sample rate (per encoding), speed, and the 400 rules.
 //!
 //! Owns the accepted values (AsyncAPI `SpeakV1Encoding`, `SpeakV1SampleRate`; PROTOCOL.md). Unknown
-//! parameters are ignored. It must not hold per-connection state.
+//! parameters are ignored, except the REST-only ones (docs/tts-media-output-settings: bit rate and
+//! container are REST features): `bit_rate` is refused, and `container` unless it is `none` ("If you are
+//! using the TTS Web Socket container=none can be used", docs/tts-container). What Deepgram's WebSocket
+//! answers to them is UNCONFIRMED; a 400 tells a client at once. It must not hold per-connection state.
 
 use crate::codec::Encoding;
 use crate::query::{Query, QueryError};
@@ -28,6 +31,22 @@ impl SpeakOptions {
     /// Validates a speak query; the error's message names the parameter.
     pub fn from_query(q: &Query) -> Result<SpeakOptions, QueryError> {
         q.bool("mip_opt_out")?;
+        if q.last("bit_rate").is_some() {
+            return Err(QueryError::Conflict {
+                param: "bit_rate".into(),
+                because: "it is only supported by the REST endpoint (POST /v1/speak); the WebSocket sends raw audio (linear16, mulaw or alaw), so drop it".into(),
+            });
+        }
+        for container in q.all("container") {
+            if container != "none" {
+                return Err(QueryError::Conflict {
+                    param: "container".into(),
+                    because: format!(
+                        "`{container}` is only supported by the REST endpoint (POST /v1/speak); the WebSocket sends raw audio, so use `container=none` or drop it"
+                    ),
+                });
+            }
+        }
         let model = match q.last("model") {
             Some("") => {
                 return Err(QueryError::Missing {
@@ -134,5 +153,20 @@ mod tests {
             .to_string()
             .contains("`speed`"));
         assert!(parse("speed=1.2").is_ok());
+    }
+
+    #[test]
+    fn rest_only_bit_rate_and_containers_other_than_none_are_refused() {
+        for (q, param) in [
+            ("bit_rate=48000", "`bit_rate`"),
+            ("encoding=mulaw&bit_rate=8000", "`bit_rate`"),
+            ("container=wav", "`container`"),
+            ("container=none&container=ogg", "`container`"),
+        ] {
+            let msg = parse(q).unwrap_err().to_string();
+            assert!(msg.contains(param), "{q}: {msg}");
+            assert!(msg.contains("only supported by the REST endpoint"), "{msg}");
+        }
+        assert!(parse("encoding=linear16&container=none").is_ok());
     }
 }

@@ -2,11 +2,16 @@
 //! a close out.
 //!
 //! Owns the text buffer, Flush (synthesize, frame, queue, then `Flushed`), Clear (drop text and queued
-//! audio, `Cleared`), Close, the flush rate limit (more than [`MAX_FLUSHES`] accepted Flushes within
-//! [`FLUSH_WINDOW`] → `Warning`, the Flush ignored and its text kept), and the sequence ids: `Flushed` and
-//! `Cleared` share one counter per connection, starting at 0, taken when the message is produced, so an
-//! ignored Flush and a Flush cancelled by Clear use no id. It must not sleep or touch sockets: the IO layer
-//! (`speak_socket.rs`) paces [`SpeakSession::pop_frame`] and passes the current time in.
+//! audio, `Cleared`), Close, the two rolling windows of the real service's limits (more than
+//! [`MAX_FLUSHES`] accepted Flushes within [`FLUSH_WINDOW`] → `Warning`, the Flush ignored and its text
+//! kept; more than [`MAX_CHARS_PER_WINDOW`] characters of Speak text within [`CHAR_WINDOW`] → close 1008
+//! `DATA-0001`), the closes for frames that are not commands (binary → 1003 `MESSAGE-0000`; text that is
+//! not a known JSON command → 1008 `DATA-0000`), the connection time limit (1011 `NET-0003`), and the
+//! sequence ids: `Flushed` and `Cleared` share one counter per connection, starting at 0, taken when the
+//! message is produced, so an ignored Flush and a Flush cancelled by Clear use no id. Close codes are
+//! Deepgram's TTS table (docs/tts-troubleshooting-websocket-net-and-data-errors); the reasons are the bare
+//! codes (the real texts are not documented). It must not sleep or touch sockets: the IO layer paces
+//! [`SpeakSession::pop_frame`] and passes the current time in, which is also the clock of both windows.
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -22,6 +27,19 @@ use crate::voice::{Voice, VoiceEngine};
 pub const MAX_FLUSHES: usize = 20;
 /// The sliding window of the flush rate limit.
 pub const FLUSH_WINDOW: Duration = Duration::from_secs(60);
+/// Characters of Speak text allowed within [`CHAR_WINDOW`] ("2400 characters per minute").
+pub const MAX_CHARS_PER_WINDOW: usize = 2400;
+/// The sliding window of the character limit (rolling: UNCONFIRMED, the docs say "per minute").
+pub const CHAR_WINDOW: Duration = Duration::from_secs(60);
+
+/// Close reason for a binary frame from the client (1003).
+pub const MESSAGE0000_REASON: &str = "MESSAGE-0000";
+/// Close reason for a text frame that is not a valid command (1008).
+pub const DATA0000_REASON: &str = "DATA-0000";
+/// Close reason for too many characters in the window (1008).
+pub const DATA0001_REASON: &str = "DATA-0001";
+/// Close reason for the connection time limit (1011).
+pub const NET0003_REASON: &str = "NET-0003";
 
 /// What the connection wants sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,6 +100,7 @@ pub struct SpeakSession {
     queue: VecDeque<Queued>,
     next_sequence_id: u64,
     flushes: VecDeque<Instant>,
+    chars: VecDeque<(Instant, usize)>,
     out: VecDeque<SpeakOutput>,
     closed: bool,
     samples: Vec<f32>,
@@ -109,6 +128,7 @@ impl SpeakSession {
             queue: VecDeque::new(),
             next_sequence_id: 0,
             flushes: VecDeque::new(),
+            chars: VecDeque::new(),
             out: VecDeque::new(),
             closed: false,
             samples: Vec::new(),
@@ -182,38 +202,35 @@ impl SpeakSession {
         })));
     }
 
-    /// A binary frame from the client: not part of the protocol, answered with a Warning.
-    pub fn handle_binary(&mut self) {
+    /// Ends the connection with `code`/`reason`; queued audio is dropped.
+    fn close(&mut self, code: u16, reason: &str) {
         if !self.closed {
-            self.warning(
-                "INVALID_MESSAGE",
-                "Binary messages are not accepted on /v1/speak; send text as {\"type\":\"Speak\",\"text\":\"...\"}.",
-            );
+            self.queue.clear();
+            self.out.push_back(SpeakOutput::Close {
+                code,
+                reason: reason.to_string(),
+            });
+            self.closed = true;
         }
     }
 
-    /// A text frame from the client at time `now`.
+    /// A binary frame from the client: not a supported message type, close 1003 `MESSAGE-0000`.
+    pub fn handle_binary(&mut self) {
+        self.close(1003, MESSAGE0000_REASON);
+    }
+
+    /// A text frame from the client at time `now`. Anything but a known command closes 1008 `DATA-0000`.
     pub fn handle_text(&mut self, text: &str, now: Instant) {
         if self.closed {
             return;
         }
-        let parsed: Result<serde_json::Value, _> = serde_json::from_str(text);
-        let value = match parsed {
-            Ok(v) => v,
-            Err(e) => {
-                return self.warning(
-                    "INVALID_MESSAGE",
-                    &format!("Could not deserialize last text message: {e}"),
-                )
-            }
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
+            return self.close(1008, DATA0000_REASON);
         };
         match value.get("type").and_then(serde_json::Value::as_str) {
             Some("Speak") => match value.get("text").and_then(serde_json::Value::as_str) {
-                Some(t) => self.text.push_str(t),
-                None => self.warning(
-                    "INVALID_MESSAGE",
-                    "Could not deserialize last text message: Speak needs a string field `text`",
-                ),
+                Some(t) => self.speak(t, now),
+                None => self.close(1008, DATA0000_REASON),
             },
             Some("Flush") => self.flush(now),
             Some("Clear") => {
@@ -225,25 +242,29 @@ impl SpeakSession {
                     sequence_id: id,
                 })));
             }
-            Some("Close") => {
-                self.queue.clear();
-                self.out.push_back(SpeakOutput::Close {
-                    code: 1000,
-                    reason: String::new(),
-                });
-                self.closed = true;
-            }
-            Some(other) => self.warning(
-                "INVALID_MESSAGE",
-                &format!(
-                    "Could not deserialize last text message: unknown variant `{other}`, expected one of `Speak`, `Flush`, `Clear`, `Close`"
-                ),
-            ),
-            None => self.warning(
-                "INVALID_MESSAGE",
-                "Could not deserialize last text message: missing field `type`",
-            ),
+            Some("Close") => self.close(1000, ""),
+            Some(_) | None => self.close(1008, DATA0000_REASON),
         }
+    }
+
+    /// Buffers Speak text unless it takes the rolling window over [`MAX_CHARS_PER_WINDOW`]. Every
+    /// character sent counts, whether or not it is ever flushed or a Clear drops it ("the limit is on
+    /// the total number of characters submitted").
+    fn speak(&mut self, text: &str, now: Instant) {
+        while self
+            .chars
+            .front()
+            .is_some_and(|(t, _)| now.saturating_duration_since(*t) >= CHAR_WINDOW)
+        {
+            self.chars.pop_front();
+        }
+        let count = text.chars().count();
+        let in_window: usize = self.chars.iter().map(|(_, n)| n).sum();
+        if in_window.saturating_add(count) > MAX_CHARS_PER_WINDOW {
+            return self.close(1008, DATA0001_REASON);
+        }
+        self.chars.push_back((now, count));
+        self.text.push_str(text);
     }
 
     fn flush(&mut self, now: Instant) {
@@ -274,16 +295,10 @@ impl SpeakSession {
         self.release_flushed();
     }
 
-    /// The idle timeout fired: close 1011 with the NET-0001 text (UNCONFIRMED for speak).
-    pub fn handle_idle_timeout(&mut self) {
-        if !self.closed {
-            self.queue.clear();
-            self.out.push_back(SpeakOutput::Close {
-                code: 1011,
-                reason: crate::transcriber::NET0001_REASON.to_string(),
-            });
-            self.closed = true;
-        }
+    /// The connection's time limit passed (Deepgram: 60 minutes from the connection): close 1011
+    /// `NET-0003`.
+    pub fn handle_time_limit(&mut self) {
+        self.close(1011, NET0003_REASON);
     }
 }
 
@@ -408,23 +423,97 @@ mod tests {
     }
 
     #[test]
-    fn close_and_bad_messages() {
+    fn close_message_drops_queued_audio_and_closes_1000() {
         let mut s = session("");
         texts(&mut s);
         let now = Instant::now();
-        s.handle_text("nope", now);
-        s.handle_text(r#"{"type":"Shout"}"#, now);
-        s.handle_text(r#"{"type":"Speak"}"#, now);
-        s.handle_binary();
-        let msgs = texts(&mut s);
-        assert_eq!(msgs.len(), 4);
-        assert!(msgs.iter().all(|m| m["type"] == "Warning"));
         s.handle_text(r#"{"type":"Speak","text":"1"}"#, now);
         s.handle_text(r#"{"type":"Flush"}"#, now);
         s.handle_text(r#"{"type":"Close"}"#, now);
         assert!(s.pop_frame().is_none(), "Close drops queued audio");
         assert_eq!(texts(&mut s), vec![serde_json::json!({"close": 1000})]);
         assert!(s.is_finished());
+        // Nothing after the close.
+        s.handle_text(r#"{"type":"Flush"}"#, now);
+        s.handle_binary();
+        assert!(texts(&mut s).is_empty());
+    }
+
+    fn close_of(s: &mut SpeakSession) -> Option<(u16, String)> {
+        std::iter::from_fn(|| s.poll_output()).find_map(|o| match o {
+            SpeakOutput::Close { code, reason } => Some((code, reason)),
+            SpeakOutput::Text(_) => None,
+        })
+    }
+
+    #[test]
+    fn a_binary_frame_closes_1003_message_0000() {
+        let mut s = session("");
+        texts(&mut s);
+        s.handle_text(r#"{"type":"Speak","text":"1"}"#, Instant::now());
+        s.handle_text(r#"{"type":"Flush"}"#, Instant::now());
+        s.handle_binary();
+        assert_eq!(close_of(&mut s), Some((1003, "MESSAGE-0000".into())));
+        assert!(s.is_finished());
+        assert!(!s.has_audio(), "queued audio is dropped");
+    }
+
+    #[test]
+    fn text_that_is_not_a_command_closes_1008_data_0000() {
+        for bad in [
+            "nope",
+            "",
+            r#"{"type":"Shout"}"#,
+            r#"{"no":"type"}"#,
+            r#"{"type":"Speak"}"#,
+            r#"{"type":"Speak","text":5}"#,
+            r#"["Speak"]"#,
+            r#"{"type":"KeepAlive"}"#,
+        ] {
+            let mut s = session("");
+            texts(&mut s);
+            s.handle_text(bad, Instant::now());
+            assert_eq!(
+                close_of(&mut s),
+                Some((1008, "DATA-0000".into())),
+                "{bad:?}"
+            );
+            assert!(s.is_finished());
+        }
+    }
+
+    #[test]
+    fn more_than_2400_characters_in_60_s_closes_1008_data_0001() {
+        let mut s = session("");
+        texts(&mut s);
+        let t0 = Instant::now();
+        let thousand = "a".repeat(1000);
+        let speak = |t: &str| serde_json::json!({"type": "Speak", "text": t}).to_string();
+        s.handle_text(&speak(&thousand), t0);
+        s.handle_text(&speak(&thousand), t0 + Duration::from_secs(10));
+        // 400 more fit exactly (2400); characters, not bytes.
+        s.handle_text(&speak(&"é".repeat(400)), t0 + Duration::from_secs(20));
+        assert!(texts(&mut s).is_empty());
+        assert!(!s.is_finished());
+        // The window rolls: at 60 s the first 1000 leave it, so 1000 more fit.
+        s.handle_text(&speak(&thousand), t0 + Duration::from_secs(60));
+        assert!(!s.is_finished());
+        // Flushing or clearing does not give characters back.
+        s.handle_text(r#"{"type":"Clear"}"#, t0 + Duration::from_secs(61));
+        texts(&mut s);
+        s.handle_text(&speak("a"), t0 + Duration::from_secs(62));
+        assert_eq!(close_of(&mut s), Some((1008, "DATA-0001".into())));
+        assert!(s.is_finished());
+    }
+
+    #[test]
+    fn the_time_limit_closes_1011_net_0003() {
+        let mut s = session("");
+        texts(&mut s);
+        s.handle_time_limit();
+        assert_eq!(close_of(&mut s), Some((1011, "NET-0003".into())));
+        s.handle_time_limit();
+        assert!(s.poll_output().is_none(), "one close only");
     }
 
     #[test]

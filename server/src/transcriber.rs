@@ -20,6 +20,12 @@
 //!   first word of the channel);
 //! - `UtteranceEnd` once `utterance_end_ms` of audio passed after the last word of a final with words,
 //!   unless a new word started meanwhile.
+//!
+//! `Configure` (changelog 2026-10-02/19) gets exactly one `ConfigureSuccess` or `ConfigureFailure`,
+//! except an update whose keyterms exceed the token budget: then the stream stalls (no reply, no more
+//! results, every later frame ignored) until the IO layer's timer calls
+//! [`ListenSession::handle_configure_timeout`], which closes 1011 NET-0000. `features.numerals` (and the
+//! `numerals` query parameter) writes digit words as digits.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -29,8 +35,9 @@ use sha2::{Digest, Sha256};
 
 use crate::codec::PcmDecoder;
 use crate::container::{sniff, Sniffed};
+use crate::keyterm_limit;
 use crate::listen_messages::{self, MetadataSummary, ResultsContext, ResultsFrame, WordJson};
-use crate::listen_options::{Endpointing, ListenEncoding, ListenOptions};
+use crate::listen_options::{model_supports_keyterms, Endpointing, ListenEncoding, ListenOptions};
 use crate::model::listen_model;
 use crate::recognizer::{Recognizer, RecognizerEngine, RecognizerEvent};
 use crate::timestamp::rfc3339_millis;
@@ -47,6 +54,9 @@ pub const BLOCK_MS: u64 = 10;
 /// The close reason after the idle timeout: the real service's text (LISTEN-NOTES §6, deepgram-python-sdk
 /// #319); its code NET-0001 appears in it as the link `dpgr.am/net0001`.
 pub const NET0001_REASON: &str = "Deepgram did not receive audio data or a text message within the timeout window. See https://dpgr.am/net0001";
+/// The close reason after a stalled Configure: the real service's NET-0000 text (LISTEN-NOTES §6,
+/// deepgram-python-sdk#509); its code appears in it as the link `dpgr.am/net0000`.
+pub const NET0000_REASON: &str = "Deepgram did not provide a response message within the timeout window. See https://dpgr.am/net0000";
 /// The close reason for audio that cannot be decoded (the bare code, as the AsyncAPI close frames list it).
 pub const DATA0000_REASON: &str = "DATA-0000";
 
@@ -83,6 +93,7 @@ struct Policy {
     vad: bool,
     punctuate: bool,
     diarize: bool,
+    numerals: bool,
     tick: u64,
     max_segment: u64,
     vad_gap: u64,
@@ -104,6 +115,7 @@ impl Policy {
             vad: opts.vad_events,
             punctuate: opts.punctuate,
             diarize: opts.diarize,
+            numerals: opts.numerals,
             tick: samples(TICK_MS).max(1),
             max_segment: samples(MAX_SEGMENT_MS),
             vad_gap: samples(VAD_GAP_MS),
@@ -299,13 +311,16 @@ impl ChannelState {
                     .filter(|_| !is_final)
                     .map(|(w, s)| (w.as_str(), *s, now, crate::recognizer::DTMF_CONFIDENCE)),
             )
-            .map(|(word, start, end, confidence)| WordJson {
-                word: word.to_string(),
-                start: p.seconds(start) as f32,
-                end: p.seconds(end) as f32,
-                confidence,
-                speaker: p.diarize.then_some(0),
-                punctuated_word: word.to_string(),
+            .map(|(word, start, end, confidence)| {
+                let word = if p.numerals { numeral(word) } else { word };
+                WordJson {
+                    word: word.to_string(),
+                    start: p.seconds(start) as f32,
+                    end: p.seconds(end) as f32,
+                    confidence,
+                    speaker: p.diarize.then_some(0),
+                    punctuated_word: word.to_string(),
+                }
             })
             .collect();
         if p.punctuate {
@@ -332,6 +347,26 @@ impl ChannelState {
                 },
             )));
     }
+}
+
+/// A digit word as its digit (`numerals`); any other word unchanged.
+fn numeral(word: &str) -> &str {
+    const DIGITS: [(&str, &str); 10] = [
+        ("zero", "0"),
+        ("one", "1"),
+        ("two", "2"),
+        ("three", "3"),
+        ("four", "4"),
+        ("five", "5"),
+        ("six", "6"),
+        ("seven", "7"),
+        ("eight", "8"),
+        ("nine", "9"),
+    ];
+    DIGITS
+        .iter()
+        .find(|(w, _)| *w == word)
+        .map_or(word, |(_, d)| d)
 }
 
 fn capitalize(w: &str) -> String {
@@ -369,6 +404,7 @@ pub struct ListenSession {
     bytes_received: u64,
     out: VecDeque<SessionOutput>,
     finished: bool,
+    stalled: bool,
     decoded: Vec<Vec<f32>>,
     mix: Vec<f32>,
 }
@@ -409,6 +445,7 @@ impl ListenSession {
             bytes_received: 0,
             out: VecDeque::new(),
             finished: false,
+            stalled: false,
             decoded: Vec::new(),
             mix: Vec::new(),
             opts,
@@ -443,6 +480,34 @@ impl ListenSession {
         self.finished
     }
 
+    /// Whether an over-limit `Configure` stalled the stream: the IO layer then closes it with
+    /// [`ListenSession::handle_configure_timeout`] after its configure timeout.
+    pub fn is_stalled(&self) -> bool {
+        self.stalled && !self.finished
+    }
+
+    /// The keyterms in effect (the `keyterm` query parameters until a `Configure` replaces them).
+    pub fn keyterms(&self) -> &[String] {
+        &self.opts.keyterms
+    }
+
+    /// Whether digit words are written as digits now.
+    pub fn numerals(&self) -> bool {
+        self.opts.numerals
+    }
+
+    /// The configure timeout after a stall passed: close 1011 NET-0000 (no Metadata: the stream's
+    /// processing is what stopped).
+    pub fn handle_configure_timeout(&mut self) {
+        if self.is_stalled() {
+            self.out.push_back(SessionOutput::Close {
+                code: 1011,
+                reason: NET0000_REASON.to_string(),
+            });
+            self.finished = true;
+        }
+    }
+
     /// The running hash of every binary byte received (for the control API).
     pub fn audio_hash(&self) -> &Sha256 {
         &self.hasher
@@ -468,6 +533,9 @@ impl ListenSession {
         self.bytes_received = self
             .bytes_received
             .saturating_add(u64::try_from(bytes.len()).unwrap_or(u64::MAX));
+        if self.stalled {
+            return;
+        }
         match &mut self.input {
             Input::Opaque => {}
             Input::Pcm { .. } => self.decode_and_feed(bytes),
@@ -545,7 +613,7 @@ impl ListenSession {
 
     /// A text frame: a control message, or an `Error` answer when it is not one.
     pub fn handle_text(&mut self, text: &str) {
-        if self.finished {
+        if self.finished || self.stalled {
             return;
         }
         let value: serde_json::Value = match serde_json::from_str(text) {
@@ -579,7 +647,7 @@ impl ListenSession {
                 },
             },
             Some("CloseStream") => self.close_stream(),
-            Some("Configure") => self.configure(obj, text),
+            Some("Configure") => self.configure(obj),
             Some(other) => self.schema_error(
                 &format!(
                     "Could not deserialize last text message: unknown variant `{other}`, expected one of `KeepAlive`, `Finalize`, `CloseStream`, `Configure`"
@@ -601,45 +669,111 @@ impl ListenSession {
             )));
     }
 
-    fn configure(&mut self, obj: &serde_json::Map<String, serde_json::Value>, text: &str) {
-        const FIELDS: [&str; 4] = ["features", "processors", "keyterms", "language_hints"];
+    fn configure_failure(&mut self, code: &str, description: &str) {
+        self.out
+            .push_back(SessionOutput::Text(listen_messages::configure_failure(
+                &self.ctx.request_id,
+                code,
+                description,
+            )));
+    }
+
+    /// `{"type":"Configure","keyterms":[...]|null,"features":{"numerals":bool}}`: exactly one reply,
+    /// except over the keyterm budget (a stall, see the module docs).
+    fn configure(&mut self, obj: &serde_json::Map<String, serde_json::Value>) {
+        use serde_json::Value;
+        const INVALID: &str = "InvalidConfigureMessage";
         if let Some(unknown) = obj
             .keys()
-            .find(|k| *k != "type" && !FIELDS.contains(&k.as_str()))
+            .find(|k| !["type", "keyterms", "features"].contains(&k.as_str()))
         {
-            return self.schema_error(
-                &format!(
-                    "Could not deserialize last text message: unknown field `{unknown}`, expected one of `features`, `processors`, `keyterms`, `language_hints`"
-                ),
-                text,
+            return self.configure_failure(
+                INVALID,
+                &format!("Configure has an unknown field `{unknown}`; it takes `keyterms` and `features`"),
             );
         }
         let keyterms = match obj.get("keyterms") {
-            None | Some(serde_json::Value::Null) => None,
-            Some(serde_json::Value::Array(items)) => {
-                let terms: Option<Vec<String>> = items
+            None | Some(Value::Null) => None,
+            Some(Value::Array(items)) => {
+                match items
                     .iter()
                     .map(|i| i.as_str().map(str::to_string))
-                    .collect();
-                match terms {
+                    .collect::<Option<Vec<String>>>()
+                {
                     Some(t) => Some(t),
                     None => {
-                        return self.schema_error(
-                            "Could not deserialize last text message: `keyterms` must be an array of strings",
-                            text,
+                        return self.configure_failure(
+                            INVALID,
+                            "Configure `keyterms` must be an array of strings (or null to keep the current ones)",
                         )
                     }
                 }
             }
-            Some(_) => return self.schema_error(
-                "Could not deserialize last text message: `keyterms` must be an array of strings",
-                text,
-            ),
+            Some(_) => {
+                return self.configure_failure(
+                    INVALID,
+                    "Configure `keyterms` must be an array of strings (or null to keep the current ones)",
+                )
+            }
         };
+        let mut numerals = None;
+        match obj.get("features") {
+            None | Some(Value::Null) => {}
+            Some(Value::Object(features)) => {
+                for (name, value) in features {
+                    match (name.as_str(), value) {
+                        ("numerals", Value::Bool(on)) => numerals = Some(*on),
+                        ("numerals", _) => {
+                            return self.configure_failure(
+                                INVALID,
+                                "Configure `features.numerals` must be true or false",
+                            )
+                        }
+                        (other, _) => {
+                            return self.configure_failure(
+                                INVALID,
+                                &format!(
+                                    "Configure `features` has an unknown feature `{other}`; only `numerals` can be changed"
+                                ),
+                            )
+                        }
+                    }
+                }
+            }
+            Some(_) => {
+                return self.configure_failure(
+                    INVALID,
+                    "Configure `features` must be an object such as {\"numerals\": true}",
+                )
+            }
+        }
+        if let Some(terms) = &keyterms {
+            if !terms.is_empty() && !model_supports_keyterms(self.opts.model.as_deref()) {
+                return self.configure_failure(
+                    "KeytermsNotSupported",
+                    "Keyterms are only supported by Nova-3 models; the stream keeps its previous settings",
+                );
+            }
+            if !keyterm_limit::within_limit(terms.iter().map(String::as_str)) {
+                // Deepgram: no Error, transcription stops, 1011 NET-0000 about 30 s later.
+                self.stalled = true;
+                return;
+            }
+        }
+        if let Some(on) = numerals {
+            self.opts.numerals = on;
+            if let Some(policy) = &mut self.policy {
+                policy.numerals = on;
+            }
+        }
+        let replaced = keyterms.is_some();
+        if let Some(terms) = keyterms {
+            self.opts.keyterms = terms;
+        }
         self.out
             .push_back(SessionOutput::Text(listen_messages::configure_success(
                 &self.ctx.request_id,
-                keyterms.as_deref(),
+                replaced.then_some(self.opts.keyterms.as_slice()),
             )));
     }
 
@@ -674,7 +808,8 @@ impl ListenSession {
 
     /// The idle timeout fired: summary (`sha256: "incomplete"`) and close 1011 NET-0001.
     pub fn handle_idle_timeout(&mut self) {
-        if !self.finished {
+        // A stalled stream answers nothing; its configure timeout closes it.
+        if !self.finished && !self.stalled {
             self.finish("incomplete", 1011, NET0001_REASON);
         }
     }
@@ -1098,32 +1233,204 @@ mod tests {
     }
 
     #[test]
-    fn text_messages_errors_and_configure() {
+    fn text_messages_that_are_not_commands_get_a_schema_error() {
         let mut s = session("encoding=linear16&sample_rate=16000");
         s.handle_text("not json");
         s.handle_text(r#"{"type":"Bogus"}"#);
         s.handle_text(r#"{"no":"type"}"#);
-        s.handle_text(r#"{"type":"Configure","keyterm":["x"]}"#);
-        s.handle_text(r#"{"type":"Configure","keyterms":["Deepgram"]}"#);
         s.handle_text(r#"{"type":"KeepAlive"}"#);
         let msgs = drain(&mut s);
-        assert_eq!(msgs.len(), 5);
-        for (m, original) in msgs.iter().zip([
-            "not json",
-            r#"{"type":"Bogus"}"#,
-            r#"{"no":"type"}"#,
-            r#"{"type":"Configure","keyterm":["x"]}"#,
-        ]) {
+        assert_eq!(msgs.len(), 3);
+        for (m, original) in
+            msgs.iter()
+                .zip(["not json", r#"{"type":"Bogus"}"#, r#"{"no":"type"}"#])
+        {
             assert_eq!(m["type"], "Error");
             assert_eq!(m["variant"], "SchemaError");
             assert_eq!(m["message"], original);
         }
-        assert!(msgs[3]["description"]
-            .as_str()
-            .unwrap()
-            .contains("unknown field `keyterm`"));
-        assert_eq!(msgs[4]["type"], "ConfigureSuccess");
-        assert_eq!(msgs[4]["keyterms"], serde_json::json!(["Deepgram"]));
+    }
+
+    #[test]
+    fn every_configure_gets_exactly_one_success_or_failure() {
+        let mut s = session("model=nova-3&encoding=linear16&sample_rate=16000&keyterm=Aura");
+        let cases = [
+            (r#"{"type":"Configure"}"#, "ConfigureSuccess"),
+            (
+                r#"{"type":"Configure","keyterms":null}"#,
+                "ConfigureSuccess",
+            ),
+            (
+                r#"{"type":"Configure","features":{"numerals":true}}"#,
+                "ConfigureSuccess",
+            ),
+            (
+                r#"{"type":"Configure","keyterms":["Deepgram","customer service"]}"#,
+                "ConfigureSuccess",
+            ),
+            (
+                r#"{"type":"Configure","keyterm":["x"]}"#,
+                "ConfigureFailure",
+            ),
+            (
+                r#"{"type":"Configure","keyterms":"Deepgram"}"#,
+                "ConfigureFailure",
+            ),
+            (r#"{"type":"Configure","keyterms":[1]}"#, "ConfigureFailure"),
+            (
+                r#"{"type":"Configure","features":{"numerals":"yes"}}"#,
+                "ConfigureFailure",
+            ),
+            (
+                r#"{"type":"Configure","features":{"smart_format":true}}"#,
+                "ConfigureFailure",
+            ),
+            (r#"{"type":"Configure","features":[]}"#, "ConfigureFailure"),
+            (r#"{"type":"Configure","keyterms":[]}"#, "ConfigureSuccess"),
+        ];
+        for (text, want) in cases {
+            s.handle_text(text);
+            let msgs = drain(&mut s);
+            assert_eq!(msgs.len(), 1, "{text}: {msgs:?}");
+            assert_eq!(msgs[0]["type"], want, "{text}");
+            assert_eq!(msgs[0]["request_id"], "req-1", "{text}");
+            if want == "ConfigureFailure" {
+                assert_eq!(msgs[0]["code"], "InvalidConfigureMessage", "{text}");
+                assert!(msgs[0]["description"].is_string());
+            }
+        }
+        assert!(s.keyterms().is_empty(), "[] cleared the list");
+        assert!(s.numerals());
+    }
+
+    #[test]
+    fn configure_success_lists_keyterms_only_when_replaced() {
+        let mut s = session("model=nova-3&encoding=linear16&sample_rate=16000&keyterm=Aura");
+        assert_eq!(s.keyterms(), ["Aura"]);
+        s.handle_text(r#"{"type":"Configure","features":{"numerals":false}}"#);
+        let m = &drain(&mut s)[0];
+        assert!(m.get("keyterms").is_none(), "{m}");
+        s.handle_text(r#"{"type":"Configure","keyterms":["Deepgram","customer service"]}"#);
+        let m = &drain(&mut s)[0];
+        assert_eq!(
+            m,
+            &serde_json::json!({"type":"ConfigureSuccess","request_id":"req-1","keyterms":["Deepgram","customer service"]})
+        );
+        // A failure leaves the settings as they were.
+        s.handle_text(r#"{"type":"Configure","keyterms":["x"],"features":{"numerals":1}}"#);
+        assert_eq!(drain(&mut s)[0]["type"], "ConfigureFailure");
+        assert_eq!(s.keyterms(), ["Deepgram", "customer service"]);
+    }
+
+    #[test]
+    fn keyterms_on_a_non_nova3_model_are_a_configure_failure() {
+        let mut s = session("model=nova-2&encoding=linear16&sample_rate=16000");
+        s.handle_text(r#"{"type":"Configure","keyterms":["Deepgram"]}"#);
+        let msgs = drain(&mut s);
+        assert_eq!(msgs.len(), 1);
+        assert_eq!(msgs[0]["type"], "ConfigureFailure");
+        assert_eq!(msgs[0]["code"], "KeytermsNotSupported");
+        assert!(s.keyterms().is_empty());
+        // Numerals alone is fine on any model.
+        s.handle_text(r#"{"type":"Configure","features":{"numerals":true}}"#);
+        assert_eq!(drain(&mut s)[0]["type"], "ConfigureSuccess");
+    }
+
+    #[test]
+    fn over_limit_keyterms_stall_the_stream_until_the_timeout_closes_1011_net0000() {
+        let mut s = session("model=nova-3&encoding=linear16&sample_rate=16000&endpointing=100");
+        let too_many: Vec<String> = (0..501).map(|i| format!("term{i}")).collect();
+        let text = serde_json::json!({"type": "Configure", "keyterms": too_many}).to_string();
+        s.handle_text(&text);
+        assert!(drain(&mut s).is_empty(), "no reply, no Error");
+        assert!(s.is_stalled());
+        // Transcription stopped: audio is counted but no Results come, and nothing else is answered.
+        let audio = dtmf::synthesize(&keys("12"), &ToneSpec::default(), 16000);
+        feed(&mut s, &audio, Encoding::Linear16, 20, 16000);
+        feed(&mut s, &vec![0.0; 8000], Encoding::Linear16, 20, 16000);
+        s.handle_text(r#"{"type":"Configure"}"#);
+        s.handle_text(r#"{"type":"Finalize"}"#);
+        s.handle_text("junk");
+        s.handle_idle_timeout();
+        assert!(drain(&mut s).is_empty());
+        s.handle_configure_timeout();
+        let msgs = drain(&mut s);
+        assert_eq!(msgs.len(), 1, "{msgs:?}");
+        assert_eq!(msgs[0]["close"], 1011);
+        assert!(msgs[0]["reason"].as_str().unwrap().contains("net0000"));
+        assert!(s.is_finished() && !s.is_stalled());
+        // Exactly 500 tokens is within the limit.
+        let mut s = session("model=nova-3&encoding=linear16&sample_rate=16000");
+        let fits: Vec<String> = (0..250).map(|i| format!("two words{i}")).collect();
+        s.handle_text(&serde_json::json!({"type": "Configure", "keyterms": fits}).to_string());
+        assert_eq!(drain(&mut s)[0]["type"], "ConfigureSuccess");
+        assert!(!s.is_stalled());
+        s.handle_configure_timeout();
+        assert!(drain(&mut s).is_empty(), "no stall, no close");
+    }
+
+    #[test]
+    fn numerals_write_digit_words_as_digits_and_configure_switches_them() {
+        let run = |query: &str, configure: Option<&str>| {
+            let mut s = session(query);
+            if let Some(c) = configure {
+                s.handle_text(c);
+                assert_eq!(drain(&mut s)[0]["type"], "ConfigureSuccess");
+            }
+            let audio = dtmf::synthesize(&keys("4*2"), &ToneSpec::default(), 16000);
+            feed(&mut s, &audio, Encoding::Linear16, 20, 16000);
+            s.handle_text(r#"{"type":"CloseStream"}"#);
+            let msgs = drain(&mut s);
+            finals(&msgs)[0]["channel"]["alternatives"][0]["transcript"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
+        let base = "encoding=linear16&sample_rate=16000&endpointing=300";
+        assert_eq!(run(base, None), "four star two");
+        assert_eq!(run(&format!("{base}&numerals=true"), None), "4 star 2");
+        assert_eq!(
+            run(
+                base,
+                Some(r#"{"type":"Configure","features":{"numerals":true}}"#)
+            ),
+            "4 star 2"
+        );
+        assert_eq!(
+            run(
+                &format!("{base}&numerals=true"),
+                Some(r#"{"type":"Configure","features":{"numerals":false}}"#)
+            ),
+            "four star two"
+        );
+        // `word` changes too, not only the transcript.
+        let mut s = session(&format!("{base}&numerals=true"));
+        let audio = dtmf::synthesize(&keys("7"), &ToneSpec::default(), 16000);
+        feed(&mut s, &audio, Encoding::Linear16, 20, 16000);
+        s.handle_text(r#"{"type":"CloseStream"}"#);
+        let msgs = drain(&mut s);
+        assert_eq!(words_of(finals(&msgs)[0])[0].0, "7");
+    }
+
+    #[test]
+    fn configure_numerals_before_a_wav_header_still_applies() {
+        let mut s = session("endpointing=50");
+        s.handle_text(r#"{"type":"Configure","features":{"numerals":true}}"#);
+        drain(&mut s);
+        let audio = dtmf::synthesize(&keys("3"), &ToneSpec::default(), 16000);
+        let mut bytes = wav_header(
+            WavFormat {
+                encoding: Encoding::Linear16,
+                sample_rate: 16000,
+                channels: 1,
+            },
+            (audio.len() * 2) as u32,
+        );
+        encode(Encoding::Linear16, &audio, &mut bytes);
+        s.handle_audio(&bytes);
+        s.handle_text(r#"{"type":"CloseStream"}"#);
+        let msgs = drain(&mut s);
+        assert_eq!(words_of(finals(&msgs)[0])[0].0, "3");
     }
 
     #[test]

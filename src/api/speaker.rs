@@ -253,6 +253,7 @@ impl Speaker {
             set(&o, "receivedBytes", st.audio_bytes_received as f64);
             set(&o, "discardedBytes", st.audio_bytes_discarded as f64);
             set(&o, "localFlushWarnings", st.local_flush_warnings as f64);
+            set(&o, "localTextWarnings", st.local_text_warnings as f64);
             if let Some(p) = s.playout() {
                 let st = p.stats();
                 set(&o, "postedSamples", st.samples_posted as f64);

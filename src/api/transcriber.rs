@@ -22,7 +22,8 @@ use crate::config::Bag;
 use crate::config::{CaptureFormat, Microphone, MicrophoneOptions, TranscriberConfig};
 use crate::events::{ErrorKind, Event, TRANSCRIBER_EVENTS};
 use crate::protocol::{
-    check_names, field_names, flag_or_checked, FlagOr, ListenEvent, SessionIo, SessionState,
+    check_names, field_names, flag_or_checked, ConfigureUpdate, FlagOr, ListenEvent, SessionIo,
+    SessionState,
 };
 use crate::stream::{is_user_speech, ListenStream};
 use crate::web::bag::{JsBag, JsObject};
@@ -84,6 +85,8 @@ struct Inner {
     link: Link,
     chain: CaptureChain,
     close_waiters: Vec<(Function, Function)>,
+    /// `configure()` promises, oldest first: Deepgram answers each Configure once, in order.
+    configure_waiters: std::collections::VecDeque<(Function, Function)>,
     /// Called (with no borrow held) when the user speaks: how a `VoiceSession` barges in.
     on_user_speech: Option<Rc<dyn Fn()>>,
 }
@@ -108,6 +111,7 @@ impl Transcriber {
             link: Link::default(),
             chain: CaptureChain::default(),
             close_waiters: Vec::new(),
+            configure_waiters: std::collections::VecDeque::new(),
             on_user_speech: None,
         };
         Transcriber {
@@ -233,6 +237,46 @@ impl Transcriber {
         self.with_stream(Call::Finalize)
     }
 
+    /// Sends `Configure`: new keyterms (`keyterms`, replacing the stream's; `[]` clears them) and features
+    /// (`features: {numerals}`) for the open stream. Resolves with the server's `ConfigureSuccess`, rejects
+    /// (`server`) with its `ConfigureFailure`, or if the connection ends first. A bad update throws (`argument`).
+    pub fn configure(&self, update: JsValue) -> Result<Promise, JsValue> {
+        self.alive("configure(update)")?;
+        let update = read_configure(&update).map_err(|m| {
+            js_error(
+                ErrorKind::Argument,
+                &["Transcriber.configure(update): ", &m].concat(),
+            )
+        })?;
+        let mut waiter = None;
+        let promise = Promise::new(&mut |resolve, reject| waiter = Some((resolve, reject)));
+        let result = {
+            let mut inner = self.shared.inner.borrow_mut();
+            let model = inner.config.options.model.clone();
+            update
+                .validate(model.as_deref())
+                .map_err(|m| {
+                    js_error(
+                        ErrorKind::Argument,
+                        &["Transcriber.configure(update): ", &m].concat(),
+                    )
+                })
+                .and_then(|()| match inner.stream.as_mut() {
+                    Some(s) => s
+                        .configure(update, now())
+                        .map_err(|e| state_error(CLASS, Some(&e as &dyn Display))),
+                    None => Err(state_error(CLASS, None)),
+                })
+                .map(|()| {
+                    if let Some(w) = waiter.take() {
+                        inner.configure_waiters.push_back(w);
+                    }
+                })
+        };
+        pump(&self.shared);
+        result.map(|()| promise)
+    }
+
     /// Ends the stream gracefully: stops capture, sends CloseStream, and resolves with the server's final
     /// `Metadata` once the server closes (rejects if the stream ends without one).
     #[wasm_bindgen(js_name = closeStream)]
@@ -356,6 +400,37 @@ impl Transcriber {
     }
 }
 
+/// The message of a `configure()` rejected by the server's `ConfigureFailure`: its description when it has one.
+fn configure_failure(raw: &JsValue) -> String {
+    let field = |k: &str| {
+        js_sys::Reflect::get(raw, &JsValue::from_str(k))
+            .ok()
+            .and_then(|v| v.as_string())
+    };
+    let why = field("description")
+        .or_else(|| field("reason"))
+        .or_else(|| field("message"))
+        .unwrap_or_else(|| "no reason given (see the configureFailure event)".into());
+    ["configure(): Deepgram refused the update: ", &why].concat()
+}
+
+/// Reads `configure(update)`: a plain copy, its keys checked, then the typed update.
+fn read_configure(v: &JsValue) -> Result<ConfigureUpdate, String> {
+    let bag = JsBag::copy(v, "update")?;
+    match bag.keys().map_err(|e| e.to_string())? {
+        Some(keys) => check_names(
+            keys.iter().map(String::as_str),
+            field_names::<ConfigureUpdate>(),
+            "Configure",
+        )
+        .map_err(|e| e.to_string())?,
+        None => {
+            return Err("expected an object such as {keyterms: [\"Deepgram\"]}, got nothing".into())
+        }
+    }
+    bag.read().map_err(|e| e.to_string())
+}
+
 /// `start(source)`'s argument.
 #[derive(serde::Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
@@ -431,6 +506,13 @@ fn open_stream(shared: &Rc<Shared>, capture: bool) -> Result<(), JsValue> {
         inner.config.listen.clone(),
         inner.config.reconnect,
     ));
+    // Options Deepgram ignores or cannot use as set: warnings, delivered with the first events of the stream.
+    let warnings = inner.config.options.warnings();
+    drop(inner);
+    let mut events = shared.events.borrow_mut();
+    for w in warnings {
+        events.push(Event::Warning, payload::warning(w.code, &w.message, None));
+    }
     Ok(())
 }
 
@@ -603,6 +685,19 @@ fn pump(shared: &Rc<Shared>) {
                         events.push(Event::Error, payload::server_error(&error, raw))
                     }
                     ListenEvent::Unhandled { raw, .. } => events.push(Event::Unhandled, raw),
+                    ListenEvent::ConfigureSuccess { raw } => {
+                        if let Some((resolve, _)) = inner.configure_waiters.pop_front() {
+                            settle.push((resolve, raw.clone()));
+                        }
+                        events.push(Event::ConfigureSuccess, raw);
+                    }
+                    ListenEvent::ConfigureFailure { raw } => {
+                        if let Some((_, reject)) = inner.configure_waiters.pop_front() {
+                            let e = js_error(ErrorKind::Server, &configure_failure(&raw));
+                            settle.push((reject, e));
+                        }
+                        events.push(Event::ConfigureFailure, raw);
+                    }
                     ListenEvent::ProtocolError(e) => events.push(
                         Event::Error,
                         error_payload(ErrorKind::Protocol, &e.to_string()),
@@ -626,6 +721,16 @@ fn pump(shared: &Rc<Shared>) {
                     } => {
                         // The socket that dropped is done; the stream asks for a new one after the delay.
                         inner.link.socket_gone();
+                        // Its Configures are lost with it: the new connection has the options of start().
+                        for (_, reject) in inner.configure_waiters.drain(..) {
+                            let e = js_error(
+                                ErrorKind::Network,
+                                "configure(): the connection dropped before Deepgram answered; the new \
+                                 connection has the options the stream started with: call configure() again \
+                                 after reconnected",
+                            );
+                            settle.push((reject, e));
+                        }
                         let o = Object::new();
                         set(&o, "attempt", attempt);
                         set(&o, "delayMs", delay_ms as f64);
@@ -648,6 +753,11 @@ fn pump(shared: &Rc<Shared>) {
                         inner.link.closed(&info, &mut events, &mut settle);
                         let metadata = stream.metadata().map(|(_, raw)| raw.clone());
                         let explanation = info.kind.explain();
+                        for (_, reject) in inner.configure_waiters.drain(..) {
+                            let m = ["configure(): the stream closed before Deepgram answered: ", explanation]
+                                .concat();
+                            settle.push((reject, js_error(ErrorKind::Network, &m)));
+                        }
                         for (resolve, reject) in inner.close_waiters.drain(..) {
                             match &metadata {
                                 Some(m) => settle.push((resolve, m.clone())),

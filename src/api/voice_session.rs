@@ -158,6 +158,12 @@ impl VoiceSession {
         self.shared.transcriber.finalize()
     }
 
+    /// Sends `Configure` on the listen stream (new keyterms, features); see `Transcriber.configure`.
+    pub fn configure(&self, update: JsValue) -> Result<Promise, JsValue> {
+        self.alive("configure(update)")?;
+        self.shared.transcriber.configure(update)
+    }
+
     /// Ends the listen stream gracefully; resolves with its final `Metadata`. Playback goes on.
     #[wasm_bindgen(js_name = closeStream)]
     pub fn close_stream(&self) -> Promise {

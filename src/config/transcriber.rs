@@ -158,8 +158,9 @@ impl TranscriberConfig {
     pub fn for_capture(&mut self) -> Result<CaptureFormat, String> {
         let o = &mut self.options;
         if o.encoding.is_none() {
+            // Raw PCM from the microphone, at the app's sample_rate if it gave one without an encoding.
             o.encoding = Some(ListenEncoding::Linear16);
-            o.sample_rate = Some(DEFAULT_CAPTURE_RATE);
+            o.sample_rate.get_or_insert(DEFAULT_CAPTURE_RATE);
         }
         let format = match o.encoding {
             Some(ListenEncoding::Linear32) => SampleFormat::Linear32,
@@ -323,9 +324,9 @@ mod tests {
                 "Transcriber options.options.keyterm[1]: invalid type: integer `3`, expected a string",
             ),
             (
-                json!({"options": {"sample_rate": 16000}}),
-                "Transcriber options.options: \"sample_rate\" is set without encoding (Deepgram only reads it with \
-                 encoding; containerized audio carries its own rate): set encoding or remove sample_rate",
+                json!({"options": {"redact": ["pii", "cardinal"]}}),
+                "Transcriber options.options.redact[1]: \"cardinal\" is an entity type that detect_entities finds but \
+                 redact cannot remove (Deepgram refuses it): use a group (pii, phi, pci, numbers) or another entity type",
             ),
             (
                 json!({"frameMs": 5}),
@@ -365,6 +366,23 @@ mod tests {
         for (bag, message) in cases {
             assert_eq!(read(bag.clone()).unwrap_err(), message, "{bag}");
         }
+    }
+
+    #[test]
+    fn redact_groups_and_entity_types_reach_the_url() {
+        let c = read(json!({"options": {"redact": ["pii", "name"]}})).unwrap();
+        let url = c.options.to_url(&c.endpoint);
+        assert!(url.ends_with("/v1/listen?redact=pii&redact=name"), "{url}");
+    }
+
+    #[test]
+    fn capture_keeps_a_sample_rate_given_without_encoding() {
+        let mut c = read(json!({"options": {"sample_rate": 48000}})).unwrap();
+        assert_eq!(c.for_capture().unwrap().rate, 48_000);
+        assert!(
+            c.options.warnings().is_empty(),
+            "capture sets the encoding: nothing is ignored"
+        );
     }
 
     #[test]

@@ -20,6 +20,8 @@ pub enum ClientMessage {
     },
     /// Listen: `{"type":"CloseStream"}`.
     CloseStream,
+    /// Listen: new keyterms and features for the open stream (answered by `ConfigureSuccess` / `ConfigureFailure`).
+    Configure(super::configure::ConfigureUpdate),
     /// Speak: `{"type":"Speak","text":"..."}`.
     Speak {
         /// Text to synthesize.
@@ -42,6 +44,7 @@ impl ClientMessage {
             Self::Finalize { channel: None } => 19,
             Self::Finalize { channel: Some(_) } => 32,
             Self::CloseStream => 22,
+            Self::Configure(update) => update.wire_len(),
             Self::Speak { text } => text.len() + 26,
             Self::Flush => 16,
             Self::Clear => 16,

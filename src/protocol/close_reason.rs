@@ -21,6 +21,22 @@ pub enum CloseKind {
     Abnormal,
     /// Anything else: see the code and reason.
     Other,
+    /// Speak, 1003 `MESSAGE-0000`: a message of a type the speak endpoint does not take (a binary frame).
+    SpeakUnsupportedMessage,
+    /// Speak, 1008 `DATA-0000`: a text message that is not a valid command.
+    SpeakInvalidCommand,
+    /// Speak, 1008 `DATA-0001`: more characters than the time window allows (2,400 a minute).
+    SpeakCharacterLimit,
+    /// Speak, 1009 `BIG-0000` / `BIG-0001`: a message, or its text, too large.
+    SpeakTooLarge,
+    /// Speak, 1011 `NET-0000`: an internal error of the server.
+    SpeakServerError,
+    /// Speak, 1011 `NET-0001`: the server did not receive a message from the client in time.
+    SpeakReceiveTimeout,
+    /// Speak, 1011 `NET-0002`: the server could not send.
+    SpeakSendFailed,
+    /// Speak, 1011 `NET-0003`: the connection's time limit (60 minutes).
+    SpeakTimeLimit,
 }
 
 /// `haystack.to_ascii_lowercase().contains(needle)` for a lowercase `needle`, by bytes and without the lowercased
@@ -58,6 +74,34 @@ impl CloseKind {
         }
     }
 
+    /// Classifies a `/v1/speak` close: its reasons are Deepgram's text-to-speech table
+    /// (docs/tts-troubleshooting-websocket-net-and-data-errors), not the listen one.
+    pub fn classify_speak(code: u16, reason: &str, opened: bool, client_initiated: bool) -> Self {
+        let has = |id: &str| {
+            contains_ignore_case(reason, id) || contains_ignore_case(reason, &id.replace('-', ""))
+        };
+        const TABLE: [(&str, CloseKind); 9] = [
+            ("message-0000", CloseKind::SpeakUnsupportedMessage),
+            ("data-0001", CloseKind::SpeakCharacterLimit),
+            ("data-0000", CloseKind::SpeakInvalidCommand),
+            ("big-0000", CloseKind::SpeakTooLarge),
+            ("big-0001", CloseKind::SpeakTooLarge),
+            ("net-0000", CloseKind::SpeakServerError),
+            ("net-0001", CloseKind::SpeakReceiveTimeout),
+            ("net-0002", CloseKind::SpeakSendFailed),
+            ("net-0003", CloseKind::SpeakTimeLimit),
+        ];
+        if let Some((_, kind)) = TABLE.iter().find(|(id, _)| has(id)) {
+            return *kind;
+        }
+        match code {
+            1003 if opened => Self::SpeakUnsupportedMessage,
+            1009 if opened => Self::SpeakTooLarge,
+            1008 if opened => Self::SpeakInvalidCommand,
+            _ => Self::classify(code, "", opened, client_initiated),
+        }
+    }
+
     /// A stable machine-readable name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -68,6 +112,14 @@ impl CloseKind {
             Self::HandshakeRefused => "handshake_refused",
             Self::Abnormal => "abnormal",
             Self::Other => "other",
+            Self::SpeakUnsupportedMessage => "unsupported_message",
+            Self::SpeakInvalidCommand => "invalid_command",
+            Self::SpeakCharacterLimit => "character_limit",
+            Self::SpeakTooLarge => "too_large",
+            Self::SpeakServerError => "server_error",
+            Self::SpeakReceiveTimeout => "receive_timeout",
+            Self::SpeakSendFailed => "send_failed",
+            Self::SpeakTimeLimit => "time_limit",
         }
     }
 
@@ -94,6 +146,38 @@ impl CloseKind {
             }
             Self::Abnormal => "The connection dropped without a close frame (network loss or server failure).",
             Self::Other => "The server closed the connection with an unrecognized code: see code and reason.",
+            Self::SpeakUnsupportedMessage => {
+                "Deepgram's speak endpoint received a message type it does not take (MESSAGE-0000): send only \
+                 Speak, Flush, Clear and Close text messages, never binary data."
+            }
+            Self::SpeakInvalidCommand => {
+                "Deepgram could not read a message as a speak command (DATA-0000): each text message must be JSON \
+                 with type Speak, Flush, Clear or Close."
+            }
+            Self::SpeakCharacterLimit => {
+                "More text than Deepgram voices in its time window (DATA-0001: 2,400 characters a minute): send \
+                 text more slowly; the next speak() opens a new connection."
+            }
+            Self::SpeakTooLarge => {
+                "A message was too large for Deepgram (BIG-0000/BIG-0001): keep each Speak under 2,000 characters \
+                 (speak() splits longer text itself)."
+            }
+            Self::SpeakServerError => {
+                "Deepgram's speak endpoint had an internal error (NET-0000): retry; the next speak() opens a new \
+                 connection."
+            }
+            Self::SpeakReceiveTimeout => {
+                "Deepgram did not receive a message in time (NET-0001): send text soon after the connection opens; \
+                 the next speak() opens a new connection."
+            }
+            Self::SpeakSendFailed => {
+                "Deepgram could not send on the connection (NET-0002): check the network; the next speak() opens a \
+                 new connection."
+            }
+            Self::SpeakTimeLimit => {
+                "The connection reached Deepgram's time limit (NET-0003: 60 minutes from its start): the next \
+                 speak() opens a new connection."
+            }
         }
     }
 }
@@ -169,6 +253,87 @@ mod tests {
         assert_eq!(
             CloseKind::classify(1000, "DATA-0000", true, false),
             CloseKind::DataError
+        );
+    }
+
+    #[test]
+    fn speak_closes_are_read_from_the_text_to_speech_table() {
+        let cases = [
+            (
+                1003,
+                "MESSAGE-0000",
+                CloseKind::SpeakUnsupportedMessage,
+                "never binary data",
+            ),
+            (
+                1008,
+                "DATA-0000",
+                CloseKind::SpeakInvalidCommand,
+                "type Speak, Flush, Clear or Close",
+            ),
+            (
+                1008,
+                "DATA-0001",
+                CloseKind::SpeakCharacterLimit,
+                "2,400 characters a minute",
+            ),
+            (
+                1009,
+                "BIG-0000",
+                CloseKind::SpeakTooLarge,
+                "2,000 characters",
+            ),
+            (
+                1009,
+                "BIG-0001",
+                CloseKind::SpeakTooLarge,
+                "2,000 characters",
+            ),
+            (
+                1011,
+                "NET-0000",
+                CloseKind::SpeakServerError,
+                "internal error",
+            ),
+            (
+                1011,
+                "NET-0001",
+                CloseKind::SpeakReceiveTimeout,
+                "did not receive a message in time",
+            ),
+            (
+                1011,
+                "NET-0002",
+                CloseKind::SpeakSendFailed,
+                "could not send",
+            ),
+            (1011, "net0003", CloseKind::SpeakTimeLimit, "60 minutes"),
+            (1009, "", CloseKind::SpeakTooLarge, "BIG-0000"),
+        ];
+        for (code, reason, kind, words) in cases {
+            let k = CloseKind::classify_speak(code, reason, true, false);
+            assert_eq!(k, kind, "{code} {reason}");
+            assert!(
+                k.explain().contains(words),
+                "{code} {reason}: {}",
+                k.explain()
+            );
+            assert!(
+                !k.explain().contains("audio"),
+                "{code} {reason}: a listen explanation"
+            );
+        }
+        assert_eq!(
+            CloseKind::classify_speak(1000, "", true, true),
+            CloseKind::Normal
+        );
+        assert_eq!(
+            CloseKind::classify_speak(1006, "", false, false),
+            CloseKind::HandshakeRefused
+        );
+        assert_eq!(
+            CloseKind::classify_speak(1006, "", true, false),
+            CloseKind::Abnormal
         );
     }
 

@@ -1,8 +1,10 @@
 //! The speak Flush rate limit as a sliding window: at most `limit` accepted Flushes in any `window_ms`.
 //!
-//! Owns the window arithmetic only. It mirrors the server's rule (20 per sliding 60 s; a Flush over the limit is
-//! ignored by the server and so is not recorded here either) so the session can warn before sending; it never
-//! blocks a Flush.
+//! Owns the Flush rule (the window is [`RateWindow`]'s). It mirrors the server's rule (20 per sliding 60 s; a
+//! Flush over the limit is ignored by the server and so is not recorded here either) so the session can warn
+//! before sending; it never blocks a Flush.
+
+use super::rate_window::RateWindow;
 
 /// Deepgram's limit: 20 Flushes...
 pub const FLUSH_LIMIT: usize = 20;
@@ -11,13 +13,7 @@ pub const FLUSH_WINDOW_MS: u64 = 60_000;
 
 /// Sliding-window counter of accepted Flushes.
 #[derive(Debug, Clone)]
-pub struct FlushBudget {
-    limit: usize,
-    window_ms: u64,
-    /// Times of the accepted Flushes, oldest first. A `Vec` (at most `limit` entries): a `VecDeque<u64>` would add
-    /// its own copy of the ring-buffer code for this one use.
-    accepted: Vec<u64>,
-}
+pub struct FlushBudget(RateWindow);
 
 impl Default for FlushBudget {
     fn default() -> Self {
@@ -28,39 +24,18 @@ impl Default for FlushBudget {
 impl FlushBudget {
     /// A budget of `limit` Flushes per `window_ms`.
     pub fn new(limit: usize, window_ms: u64) -> Self {
-        Self {
-            limit,
-            window_ms,
-            accepted: Vec::with_capacity(limit),
-        }
-    }
-
-    fn expire(&mut self, now: u64) {
-        while self
-            .accepted
-            .first()
-            .is_some_and(|&t| now.saturating_sub(t) >= self.window_ms)
-        {
-            self.accepted.remove(0);
-        }
+        Self(RateWindow::new(limit, window_ms))
     }
 
     /// Records a Flush at `now` if the window has room and returns `true`; returns `false` (and records nothing,
     /// as the server ignores it) when the window is full.
     pub fn try_take(&mut self, now: u64) -> bool {
-        self.expire(now);
-        if self.accepted.len() < self.limit {
-            self.accepted.push(now);
-            true
-        } else {
-            false
-        }
+        self.0.try_take(now, 1)
     }
 
     /// Flushes still allowed at `now`.
     pub fn remaining(&mut self, now: u64) -> usize {
-        self.expire(now);
-        self.limit.saturating_sub(self.accepted.len())
+        self.0.remaining(now)
     }
 }
 

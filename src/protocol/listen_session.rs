@@ -16,6 +16,7 @@ use std::collections::VecDeque;
 
 use super::client_message::ClientMessage;
 use super::close_reason::{CloseInfo, CloseKind};
+use super::configure::ConfigureUpdate;
 use super::error::{ProtocolError, SessionError};
 use super::lifecycle::Lifecycle;
 use super::outbound_queue::{Dropped, Outbound, OutboundQueue};
@@ -103,6 +104,16 @@ pub enum ListenEvent<R> {
     ServerError {
         /// What the client reads of it.
         error: ServerError,
+        /// The frame.
+        raw: R,
+    },
+    /// A `ConfigureSuccess`: the oldest unanswered `Configure` took effect.
+    ConfigureSuccess {
+        /// The frame.
+        raw: R,
+    },
+    /// A `ConfigureFailure`: the oldest unanswered `Configure` was refused.
+    ConfigureFailure {
         /// The frame.
         raw: R,
     },
@@ -330,6 +341,8 @@ impl<R: Clone> ListenSession<R> {
                 raw,
             },
             ListenServerMessage::Error(error) => ListenEvent::ServerError { error, raw },
+            ListenServerMessage::ConfigureSuccess => ListenEvent::ConfigureSuccess { raw },
+            ListenServerMessage::ConfigureFailure => ListenEvent::ConfigureFailure { raw },
             ListenServerMessage::Unknown { message_type } => {
                 ListenEvent::Unhandled { message_type, raw }
             }
@@ -415,6 +428,13 @@ impl<R: Clone> ListenSession<R> {
             return Err(SessionError::NotOpen);
         }
         self.queue_keep_alive();
+        Ok(())
+    }
+
+    /// Queues a `Configure` behind the audio already queued (checked by [`ConfigureUpdate::validate`] first).
+    pub fn configure(&mut self, update: ConfigureUpdate, _now: u64) -> Result<(), SessionError> {
+        self.check_accepting()?;
+        self.queue.push_control(ClientMessage::Configure(update));
         Ok(())
     }
 
@@ -1181,6 +1201,8 @@ mod tests {
             6,
         );
         s.handle_text(r#"{"type":"ConfigureSuccess"}"#, 7);
+        s.handle_text(r#"{"type":"ConfigureFailure","request_id":"r"}"#, 8);
+        s.handle_text(r#"{"type":"SomethingNew"}"#, 9);
         let ev = drain_events(&mut s);
         assert!(
             matches!(&ev[0], ListenEvent::Transcript { results: r, .. } if r.transcript() == "hello")
@@ -1197,7 +1219,11 @@ mod tests {
             matches!(&ev[5], ListenEvent::ServerError { error: e, .. } if e.variant.as_deref() == Some("SchemaError"))
         );
         assert!(
-            matches!(&ev[6], ListenEvent::Unhandled { raw, .. } if raw == r#"{"type":"ConfigureSuccess"}"#)
+            matches!(&ev[6], ListenEvent::ConfigureSuccess { raw } if raw == r#"{"type":"ConfigureSuccess"}"#)
+        );
+        assert!(matches!(&ev[7], ListenEvent::ConfigureFailure { .. }));
+        assert!(
+            matches!(&ev[8], ListenEvent::Unhandled { message_type: Some(t), .. } if t == "SomethingNew")
         );
         assert_eq!(s.state(), SessionState::Open);
         assert_eq!(s.stats().protocol_errors, 2);

@@ -13,6 +13,7 @@
 mod auth;
 mod client_message;
 mod close_reason;
+mod configure;
 mod error;
 mod flush_budget;
 mod lifecycle;
@@ -20,6 +21,7 @@ mod listen_session;
 mod options;
 mod outbound_queue;
 mod pcm_carry;
+mod rate_window;
 mod reconnect;
 mod sequence_tracker;
 mod server_message;
@@ -32,6 +34,7 @@ pub mod warning_code;
 pub use auth::Auth;
 pub use client_message::ClientMessage;
 pub use close_reason::{CloseInfo, CloseKind};
+pub use configure::{ConfigureFeatures, ConfigureUpdate};
 pub use error::{raw_excerpt, AuthError, OptionsError, ProtocolError, SessionError};
 pub use flush_budget::{FlushBudget, FLUSH_LIMIT, FLUSH_WINDOW_MS};
 pub use listen_session::{
@@ -39,9 +42,10 @@ pub use listen_session::{
     DROP_WARNING_INTERVAL_MS,
 };
 pub use options::{
-    bounded, check_names, checked, field_names, flag_or_checked, read_bag, read_frame,
-    CallbackMethod, Endpoint, Endpointing, FlagOr, ListenEncoding, ListenOptions, OptionBag,
-    Redact, SpeakEncoding, SpeakOptions, SPEAK_SPEED_RANGE,
+    bounded, check_names, checked, field_names, flag_or_checked, keyterm_tokens, read_bag,
+    read_frame, CallbackMethod, Endpoint, Endpointing, FlagOr, ListenEncoding, ListenOptions,
+    OptionBag, OptionWarning, Redact, SpeakEncoding, SpeakOptions, MAX_EXTRA_CHARS,
+    MAX_KEYTERM_TOKENS, NOT_REDACTABLE, REDACT_ENTITY_TYPES, REDACT_GROUPS, SPEAK_SPEED_RANGE,
 };
 pub use pcm_carry::PcmCarry;
 pub use reconnect::ReconnectPolicy;

@@ -39,7 +39,8 @@ impl ReconnectPolicy {
         let retry = match close.kind {
             CloseKind::Abnormal | CloseKind::NoResponseTimeout | CloseKind::Other => true,
             CloseKind::HandshakeRefused => failed > 0,
-            CloseKind::Normal | CloseKind::DataError | CloseKind::IdleTimeout => false,
+            // Listen streams only: a speak connection is reopened by the next speak(), whatever closed it.
+            _ => false,
         };
         (retry && failed < self.attempts)
             .then(|| self.delay_ms.saturating_mul(u64::from(failed) + 1))

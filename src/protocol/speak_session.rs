@@ -19,6 +19,7 @@ use super::flush_budget::{FlushBudget, FLUSH_LIMIT, FLUSH_WINDOW_MS};
 use super::lifecycle::Lifecycle;
 use super::options::SpeakEncoding;
 use super::pcm_carry::PcmCarry;
+use super::rate_window::RateWindow;
 use super::sequence_tracker::{AckKind, SequenceTracker};
 use super::server_message::{ServerError, SpeakMetadata, SpeakServerMessage};
 use super::text_split::{split_for_speak, MAX_SPEAK_CHARS};
@@ -138,6 +139,8 @@ pub struct SpeakStats {
     pub clears_sent: u64,
     /// Local `EXCESSIVE_FLUSH` warnings raised.
     pub local_flush_warnings: u64,
+    /// Local `EXCESSIVE_CHARACTERS` warnings raised.
+    pub local_text_warnings: u64,
     /// Binary frames received.
     pub audio_frames_received: u64,
     /// Audio bytes received.
@@ -182,6 +185,9 @@ pub struct SpeakSession<R> {
     queue: VecDeque<ClientMessage>,
     events: VecDeque<SpeakEvent<R>>,
     budget: FlushBudget,
+    text_budget: RateWindow,
+    /// An `EXCESSIVE_CHARACTERS` warning was raised and the window has not had room since.
+    text_warned: bool,
     sequence: SequenceTracker,
     generation: u32,
     discarded_since_ack: u64,
@@ -202,6 +208,8 @@ impl<R> SpeakSession<R> {
             queue: VecDeque::new(),
             events: VecDeque::new(),
             budget,
+            text_budget: RateWindow::text(),
+            text_warned: false,
             sequence: SequenceTracker::default(),
             generation: 0,
             discarded_since_ack: 0,
@@ -332,7 +340,7 @@ impl<R> SpeakSession<R> {
         if self.lifecycle.is_closed() {
             return;
         }
-        let kind = CloseKind::classify(
+        let kind = CloseKind::classify_speak(
             code,
             reason,
             self.lifecycle.opened(),
@@ -354,8 +362,14 @@ impl<R> SpeakSession<R> {
 
     /// Queues text as one or more `Speak` messages (split at `max_text_chars`, sentence ends preferred). Empty
     /// text sends nothing.
-    pub fn speak(&mut self, text: &str, _now: u64) -> Result<(), SessionError> {
+    pub fn speak(&mut self, text: &str, now: u64) -> Result<(), SessionError> {
         self.check_accepting()?;
+        if self.text_budget.take(now, text.chars().count()) {
+            self.text_warned = false;
+        } else if !self.text_warned {
+            self.text_warned = true;
+            self.warn_excessive_characters(now);
+        }
         for piece in split_for_speak(text, self.config.max_text_chars) {
             self.queue.push_back(ClientMessage::Speak {
                 text: piece.to_owned(),
@@ -462,6 +476,22 @@ impl<R> SpeakSession<R> {
     fn protocol_error(&mut self, error: ProtocolError) {
         self.stats.protocol_errors += 1;
         self.events.push_back(SpeakEvent::ProtocolError(error));
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn warn_excessive_characters(&mut self, now: u64) {
+        self.stats.local_text_warnings += 1;
+        self.events.push_back(SpeakEvent::Warning {
+            code: warning_code::EXCESSIVE_CHARACTERS.to_owned(),
+            message: format!(
+                "{} characters of text in the last 60 s, over Deepgram's 2,400 a minute: Deepgram will most likely \
+                 close the connection (DATA-0001) and the text past the limit will not be spoken (sent anyway; the \
+                 server decides). Send text no faster than it is spoken",
+                self.text_budget.used(now)
+            ),
+            raw: None,
+        });
     }
 
     #[cold]
@@ -657,6 +687,33 @@ mod tests {
         assert_eq!(s.flush(60_000).unwrap(), 20);
         assert!(drain_events(&mut s).is_empty(), "window slid: no warning");
         assert_eq!(s.stats().local_flush_warnings, 1);
+    }
+
+    #[test]
+    fn text_over_2400_characters_a_minute_is_warned_once_and_still_sent() {
+        let mut s = open_session();
+        s.speak(&"a".repeat(2000), 0).unwrap();
+        s.speak(&"b".repeat(400), 10_000).unwrap();
+        assert!(
+            drain_events(&mut s).is_empty(),
+            "2,400 is the limit, not over it"
+        );
+        s.speak("c", 20_000).unwrap();
+        s.speak("d", 20_001).unwrap();
+        let ev = drain_events(&mut s);
+        assert!(
+            matches!(&ev[..], [SpeakEvent::Warning { code, message, raw: None }]
+                if code == warning_code::EXCESSIVE_CHARACTERS && message.starts_with("2401 characters")),
+            "one warning, not one per chunk: {ev:?}"
+        );
+        let sent = drain_transmit(&mut s, 20_001);
+        assert_eq!(sent.len(), 4, "still sent: {sent:?}");
+        // The first 2,000 leave the window at 60 s: room again, and a new excess is warned again.
+        s.speak("e", 60_000).unwrap();
+        assert!(drain_events(&mut s).is_empty());
+        s.speak(&"f".repeat(2000), 60_001).unwrap();
+        assert_eq!(drain_events(&mut s).len(), 1);
+        assert_eq!(s.stats().local_text_warnings, 2);
     }
 
     #[test]

@@ -12,3 +12,9 @@ pub const AUDIO_DROPPED: &str = "audio_dropped";
 pub const CLOSE_TIMEOUT: &str = "close_timeout";
 /// Speak: more than 20 Flushes in 60 s (same code the server uses in its own warning).
 pub const EXCESSIVE_FLUSH: &str = "EXCESSIVE_FLUSH";
+/// Listen: an option Deepgram accepts but ignores as set (`sample_rate` or `channels` without `encoding`).
+pub const OPTION_IGNORED: &str = "option_ignored";
+/// Listen: an option that has no effect as set (`utterance_end_ms` below 1000, `dictation` without `punctuate`).
+pub const OPTION_NO_EFFECT: &str = "option_no_effect";
+/// Speak: more than 2,400 characters of text in 60 s; Deepgram closes the connection (1008 `DATA-0001`).
+pub const EXCESSIVE_CHARACTERS: &str = "EXCESSIVE_CHARACTERS";

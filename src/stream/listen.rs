@@ -12,9 +12,9 @@ use std::collections::VecDeque;
 use super::ms;
 
 use crate::protocol::{
-    CloseInfo, Frame, ListenConfig, ListenEvent, ListenMetadata, ListenServerMessage,
-    ListenSession, ListenStats, ProtocolError, ReconnectPolicy, SessionError, SessionIo,
-    SessionState, Transmit,
+    CloseInfo, ConfigureUpdate, Frame, ListenConfig, ListenEvent, ListenMetadata,
+    ListenServerMessage, ListenSession, ListenStats, ProtocolError, ReconnectPolicy, SessionError,
+    SessionIo, SessionState, Transmit,
 };
 
 /// Counters of the connections before the current one.
@@ -118,6 +118,13 @@ impl<R: Clone> ListenStream<R> {
     /// Queues a `KeepAlive`.
     pub fn keep_alive(&mut self, now: f64) -> Result<(), SessionError> {
         let result = self.session.keep_alive(ms(now));
+        self.absorb(now);
+        result
+    }
+
+    /// Queues a `Configure` (checked by the caller with `ConfigureUpdate::validate`).
+    pub fn configure(&mut self, update: ConfigureUpdate, now: f64) -> Result<(), SessionError> {
+        let result = self.session.configure(update, ms(now));
         self.absorb(now);
         result
     }

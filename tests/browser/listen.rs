@@ -347,3 +347,144 @@ async fn a_dropped_connection_reconnects_and_the_audio_keeps_flowing() {
         "the second connection got only its share: {conn} {stats}"
     );
 }
+
+#[wasm_bindgen_test]
+async fn configure_round_trips_and_bad_updates_are_refused_before_sending() {
+    let t = transcriber(
+        json!({"model": "nova-3", "encoding": "linear16", "sample_rate": 16000}),
+        json!({}),
+    );
+    let rec = Recorder::default();
+    rec.attach(&t, ALL_EVENTS);
+    let before = t
+        .configure(js(json!({"keyterms": ["Deepgram"]})))
+        .unwrap_err();
+    assert_eq!(error_kind(&before).0, "state", "before start()");
+    await_promise(t.start(JsValue::UNDEFINED)).await.unwrap();
+
+    let ok = await_promise(
+        t.configure(js(
+            json!({"keyterms": ["Deepgram", "customer service"], "features": {"numerals": true}}),
+        ))
+        .unwrap(),
+    )
+    .await
+    .unwrap();
+    let ok = json_of(&ok);
+    assert_eq!(ok["type"], "ConfigureSuccess", "{ok}");
+    assert_eq!(
+        ok["keyterms"],
+        json!(["Deepgram", "customer service"]),
+        "{ok}"
+    );
+    assert_eq!(rec.of("configureSuccess"), vec![ok.clone()]);
+    // numerals on: the server writes digits, from the next audio on.
+    send_in_frames(&t, &dtmf_pcm16("42", 16000, 400), 640);
+    t.finalize().unwrap();
+    for _ in 0..500 {
+        if rec.final_words().len() >= 2 {
+            break;
+        }
+        sleep(20).await;
+    }
+    assert_eq!(rec.final_words(), vec!["4", "2"]);
+    // Two at once: answered once each, in order.
+    let a = t
+        .configure(js(json!({"features": {"numerals": false}})))
+        .unwrap();
+    let b = t.configure(js(json!({"keyterms": []}))).unwrap();
+    assert_eq!(
+        json_of(&await_promise(a).await.unwrap())["type"],
+        "ConfigureSuccess"
+    );
+    assert_eq!(
+        json_of(&await_promise(b).await.unwrap())["type"],
+        "ConfigureSuccess"
+    );
+    assert_eq!(rec.count("configureSuccess"), 3);
+
+    for (update, words) in [
+        (
+            json!({"keyterms": vec!["two words"; 251]}),
+            "502 tokens, over Deepgram's 500",
+        ),
+        (
+            json!({"keyterm": ["x"]}),
+            "unknown Configure option \"keyterm\": did you mean \"keyterms\"?",
+        ),
+        (json!({"features": {"numeral": true}}), "numerals"),
+        (json!({"keyterms": "Deepgram"}), "keyterms"),
+    ] {
+        let e = t.configure(js(update.clone())).unwrap_err();
+        let (kind, m) = error_kind(&e);
+        assert_eq!(kind, "argument", "{update}");
+        assert!(
+            m.starts_with("Transcriber.configure(update): ") && m.contains(words),
+            "{update}: {m}"
+        );
+    }
+    let sent = last_connection("/v1/listen").await;
+    let configures = sent["text_frames"].as_array().map(|frames| {
+        frames
+            .iter()
+            .filter(|f| f.as_str().is_some_and(|f| f.contains("Configure")))
+            .count()
+    });
+    assert_eq!(
+        configures,
+        Some(3),
+        "only the good updates were sent: {sent}"
+    );
+    await_promise(t.close_stream()).await.unwrap();
+    assert!(rec.of("error").is_empty(), "{:?}", rec.of("error"));
+}
+
+fn json_of(v: &JsValue) -> Value {
+    serde_json::from_str(&js_sys::JSON::stringify(v).unwrap().as_string().unwrap()).unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn options_deepgram_ignores_are_warnings_when_the_stream_starts() {
+    let t = transcriber(
+        json!({"model": "nova-3", "encoding": "linear16", "sample_rate": 16000, "interim_results": true,
+               "utterance_end_ms": 500, "dictation": true}),
+        json!({}),
+    );
+    let rec = Recorder::default();
+    rec.attach(&t, ALL_EVENTS);
+    await_promise(t.start(JsValue::UNDEFINED)).await.unwrap();
+    rec.wait_for("open", 1, 5000).await;
+    let codes: Vec<Value> = rec
+        .of("warning")
+        .iter()
+        .map(|w| w["code"].clone())
+        .collect();
+    assert_eq!(
+        codes,
+        vec![json!("option_no_effect"), json!("option_no_effect")],
+        "{:?}",
+        rec.of("warning")
+    );
+    let messages: Vec<String> = rec
+        .of("warning")
+        .iter()
+        .map(|w| w["message"].to_string())
+        .collect();
+    assert!(
+        messages[0].contains("utterance_end_ms is below 1000"),
+        "{messages:?}"
+    );
+    assert!(
+        messages[1].contains("set punctuate to true"),
+        "{messages:?}"
+    );
+    let conn = last_connection("/v1/listen").await;
+    assert!(
+        conn["query"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("utterance_end_ms=500"),
+        "sent as given: {conn}"
+    );
+    t.close().unwrap();
+}

@@ -45,9 +45,9 @@ fn transcriber_bags_are_checked_with_paths_and_suggestions() {
             "Transcriber options.options.interim_results: invalid type: string \"true\", expected a boolean",
         ),
         (
-            json!({"options": {"sample_rate": 16000}}),
-            "Transcriber options.options: \"sample_rate\" is set without encoding (Deepgram only reads it with \
-             encoding; containerized audio carries its own rate): set encoding or remove sample_rate",
+            json!({"options": {"redact": ["pii", "cardinal"]}}),
+            "Transcriber options.options.redact[1]: \"cardinal\" is an entity type that detect_entities finds but \
+             redact cannot remove (Deepgram refuses it): use a group (pii, phi, pci, numbers) or another entity type",
         ),
         (
             json!({"frameMs": 5}),
@@ -159,7 +159,8 @@ async fn events_and_start_arguments() {
     assert_eq!(
         message,
         "Transcriber.on/off: unknown event \"transcrpt\": use one of open, close, error, warning, metadata, \
-         unhandled, reconnecting, reconnected, transcript, utteranceEnd, speechStarted, level"
+         unhandled, reconnecting, reconnected, transcript, utteranceEnd, speechStarted, level, configureSuccess, \
+         configureFailure"
     );
     for (source, message) in [
         (

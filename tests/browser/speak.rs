@@ -515,7 +515,7 @@ async fn voice_session_handlers_can_clear_speak_and_close_from_transcript_and_pl
 }
 
 #[wasm_bindgen_test]
-async fn after_the_server_closes_an_idle_connection_the_next_speak_reconnects_and_plays() {
+async fn after_the_server_closes_the_connection_the_next_speak_reconnects_and_plays() {
     let ctx = context(48_000);
     let node = tap(&ctx, 12.0).await;
     let sp = speaker(&ctx, &node, json!({"model": "aura-2-thalia-en"}), json!({}));
@@ -523,9 +523,18 @@ async fn after_the_server_closes_an_idle_connection_the_next_speak_reconnects_an
     sp.speak(JsValue::from("1")).unwrap();
     sp.flush().unwrap();
     rec.wait_for("playbackEnd", 1, 10_000).await;
-    // The test server closes connections idle for 2 s (Deepgram's NET-0001 after 10 s).
+    // The server ends the connection (Deepgram does at its 60-minute limit).
+    close_open_connection("/v1/speak", 1011, "NET-0003").await;
     rec.wait_for("close", 1, 10_000).await;
     assert_eq!(sp.state(), "closed");
+    let close = &rec.of("close")[0];
+    assert!(
+        close["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("time limit (NET-0003: 60 minutes"),
+        "explained from the text-to-speech table: {close}"
+    );
     sp.speak(JsValue::from("2")).unwrap();
     let id = sp.flush().unwrap();
     rec.wait_for("playbackEnd", 2, 10_000).await;
@@ -535,5 +544,43 @@ async fn after_the_server_closes_an_idle_connection_the_next_speak_reconnects_an
     assert_eq!(rec.of("reconnected"), vec![json!({"attempt": 1})]);
     assert_eq!(digits(&collect(&node).await.samples, 48_000), "12");
     JsFuture::from(sp.close()).await.unwrap();
+    let _ = ctx.close();
+}
+
+/// Has the server close the open connection on `path` with `code` and `reason` (a `close` fault).
+async fn close_open_connection(path: &str, code: u16, reason: &str) {
+    let id = last_connection(path).await["id"].clone();
+    let r = control_post(
+        "/_control/faults",
+        json!({"connection": id, "fault": {"kind": "close", "code": code, "reason": reason}}),
+    )
+    .await;
+    assert_eq!(r["ok"], json!(true), "fault not accepted: {r}");
+}
+
+#[wasm_bindgen_test]
+async fn speak_closes_are_explained_from_the_text_to_speech_table() {
+    let ctx = context(48_000);
+    let node = tap(&ctx, 4.0).await;
+    for (code, reason, words) in [
+        (1008, "DATA-0001", "2,400 characters a minute"),
+        (1003, "MESSAGE-0000", "never binary data"),
+        (1008, "DATA-0000", "type Speak, Flush, Clear or Close"),
+    ] {
+        let sp = speaker(&ctx, &node, json!({"model": "aura-2-thalia-en"}), json!({}));
+        let rec = recorder(&sp);
+        JsFuture::from(sp.start()).await.unwrap();
+        close_open_connection("/v1/speak", code, reason).await;
+        rec.wait_for("close", 1, 10_000).await;
+        let close = &rec.of("close")[0];
+        assert_eq!(close["code"], json!(code), "{close}");
+        let explanation = close["explanation"].as_str().unwrap();
+        assert!(explanation.contains(words), "{reason}: {explanation}");
+        assert!(
+            !explanation.contains("audio"),
+            "not the listen table: {explanation}"
+        );
+        sp.release();
+    }
     let _ = ctx.close();
 }

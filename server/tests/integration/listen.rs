@@ -396,3 +396,98 @@ async fn client_close_is_recorded_and_audio_counted() {
         serde_json::json!({"code": 1000, "reason": "bye", "by": "client"})
     );
 }
+
+async fn next_json(ws: &mut Ws) -> serde_json::Value {
+    match next_event(ws, Duration::from_secs(2)).await {
+        Some(Event::Json(v)) => v,
+        other => panic!("expected JSON, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn configure_gets_one_reply_and_numerals_change_the_transcript() {
+    let s = start().await;
+    let mut ws = s
+        .connect("/v1/listen?model=nova-3&encoding=linear16&sample_rate=16000&endpointing=300&keyterm=Aura")
+        .await;
+    let rid = s.connection(s.last_id().await).await["request_id"].clone();
+    send_text(
+        &mut ws,
+        r#"{"type":"Configure","keyterms":["Deepgram"],"features":{"numerals":true}}"#,
+    )
+    .await;
+    assert_eq!(
+        next_json(&mut ws).await,
+        serde_json::json!({"type":"ConfigureSuccess","request_id":rid,"keyterms":["Deepgram"]})
+    );
+    send_text(
+        &mut ws,
+        r#"{"type":"Configure","features":{"numerals":"on"}}"#,
+    )
+    .await;
+    let failure = next_json(&mut ws).await;
+    assert_eq!(failure["type"], "ConfigureFailure");
+    assert_eq!(failure["request_id"], rid);
+    let (audio, _) = dtmf_audio("42", 16000, 500);
+    send_audio(&mut ws, &encoded(&audio, Encoding::Linear16), 32, 20).await;
+    let events = close_stream_and_collect(&mut ws).await;
+    assert_eq!(
+        finals(&events)[0]["channel"]["alternatives"][0]["transcript"],
+        "4 2"
+    );
+    assert!(
+        of_type(&events, "ConfigureSuccess").is_empty(),
+        "one reply each"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keyterms_on_nova2_are_a_configure_failure_and_the_stream_goes_on() {
+    let s = start().await;
+    let mut ws = s
+        .connect("/v1/listen?model=nova-2&encoding=linear16&sample_rate=16000")
+        .await;
+    send_text(&mut ws, r#"{"type":"Configure","keyterms":["Deepgram"]}"#).await;
+    let failure = next_json(&mut ws).await;
+    assert_eq!(failure["type"], "ConfigureFailure");
+    assert_eq!(failure["code"], "KeytermsNotSupported");
+    let events = close_stream_and_collect(&mut ws).await;
+    assert_eq!(events.last(), Some(&Event::Close(1000, String::new())));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_limit_keyterms_get_no_reply_then_1011_net0000_after_the_configure_timeout() {
+    let s = start_with(deepgram_live_server::Config {
+        configure_timeout: Duration::from_millis(800),
+        ..test_config()
+    })
+    .await;
+    let mut ws = s
+        .connect("/v1/listen?model=nova-3&encoding=linear16&sample_rate=16000&endpointing=100")
+        .await;
+    let terms: Vec<String> = (0..501).map(|i| format!("t{i}")).collect();
+    let t0 = Instant::now();
+    send_text(
+        &mut ws,
+        &serde_json::json!({"type":"Configure","keyterms":terms}).to_string(),
+    )
+    .await;
+    // Audio keeps flowing (and the idle timer would have fired at 500 ms), but nothing comes back.
+    let (audio, _) = dtmf_audio("1", 16000, 300);
+    send_audio(&mut ws, &encoded(&audio, Encoding::Linear16), 32, 20).await;
+    let events = collect_until_close(&mut ws, Duration::from_secs(3)).await;
+    let waited = t0.elapsed();
+    let Some(Event::Close(1011, reason)) = events.last() else {
+        panic!("{events:?}")
+    };
+    assert!(reason.contains("net0000"), "{reason}");
+    assert_eq!(
+        events.len(),
+        1,
+        "no Error, no Results, no Metadata: {events:?}"
+    );
+    assert!(
+        waited >= Duration::from_millis(750) && waited < Duration::from_millis(2000),
+        "{waited:?}"
+    );
+}

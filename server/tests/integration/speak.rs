@@ -1,10 +1,13 @@
 //! `/v1/speak` over a real socket: Metadata, Speak/Flush/Flushed, pacing, Clear/Cleared, Close, the flush
-//! rate limit, every encoding and rate, and a speak → listen round trip.
+//! rate limit, the character limit, the closes for frames that are not commands, no idle close but a
+//! time limit, the `close` fault, every encoding and rate, and a speak → listen round trip.
 
 use std::time::{Duration, Instant};
 
 use deepgram_live_server::codec::Encoding;
 use deepgram_live_server::config::Config;
+use futures_util::SinkExt;
+use tokio_tungstenite::tungstenite::Message;
 
 use crate::common::*;
 
@@ -253,16 +256,122 @@ async fn close_message_closes_1000_promptly() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn invalid_messages_get_a_warning() {
+async fn a_binary_frame_closes_1003_message_0000() {
     let s = start().await;
     let mut ws = s.connect("/v1/speak").await;
     expect_metadata(&mut ws).await;
-    send_text(&mut ws, r#"{"type":"Sing"}"#).await;
+    ws.send(Message::Binary(vec![1, 2, 3].into()))
+        .await
+        .unwrap();
+    let events = collect_until_close(&mut ws, Duration::from_secs(2)).await;
+    assert_eq!(
+        events,
+        vec![Event::Close(1003, "MESSAGE-0000".into())],
+        "no Warning first"
+    );
+    let c = s.wait_closed(s.last_id().await).await;
+    assert_eq!(c["close"]["code"], 1003);
+    assert_eq!(c["close"]["by"], "server");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn text_that_is_not_a_command_closes_1008_data_0000() {
+    let s = start().await;
+    for bad in ["not json", r#"{"type":"Sing"}"#, r#"{"type":"Speak"}"#] {
+        let mut ws = s.connect("/v1/speak").await;
+        expect_metadata(&mut ws).await;
+        send_text(&mut ws, bad).await;
+        let events = collect_until_close(&mut ws, Duration::from_secs(2)).await;
+        assert_eq!(
+            events,
+            vec![Event::Close(1008, "DATA-0000".into())],
+            "{bad}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn more_than_2400_characters_a_minute_closes_1008_data_0001() {
+    let s = start().await;
+    let mut ws = s.connect("/v1/speak").await;
+    expect_metadata(&mut ws).await;
+    let chunk = serde_json::json!({"type": "Speak", "text": "a".repeat(1200)}).to_string();
+    send_text(&mut ws, &chunk).await;
+    send_text(&mut ws, &chunk).await; // 2400: still fine
+    send_text(&mut ws, r#"{"type":"Clear"}"#).await;
     let Some(Event::Json(v)) = next_event(&mut ws, Duration::from_secs(2)).await else {
         panic!()
     };
-    assert_eq!(v["type"], "Warning");
-    assert!(v["warn_msg"].as_str().unwrap().contains("Sing"));
+    assert_eq!(v["type"], "Cleared");
+    send_text(&mut ws, r#"{"type":"Speak","text":"1"}"#).await;
+    let events = collect_until_close(&mut ws, Duration::from_secs(2)).await;
+    assert_eq!(events, vec![Event::Close(1008, "DATA-0001".into())]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn speak_has_no_idle_close_but_a_time_limit_closes_1011_net_0003() {
+    let s = start_with(Config {
+        speak_max_duration: Duration::from_millis(1500),
+        ..test_config()
+    })
+    .await; // listen idle timeout 500 ms
+    let t0 = Instant::now();
+    let mut ws = s.connect("/v1/speak").await;
+    expect_metadata(&mut ws).await;
+    // Three idle timeouts' worth of silence from the client: still open.
+    assert!(next_event(&mut ws, Duration::from_millis(1200))
+        .await
+        .is_none());
+    send_text(&mut ws, r#"{"type":"Flush"}"#).await;
+    let Some(Event::Json(v)) = next_event(&mut ws, Duration::from_secs(1)).await else {
+        panic!()
+    };
+    assert_eq!(v["type"], "Flushed");
+    let events = collect_until_close(&mut ws, Duration::from_secs(3)).await;
+    assert_eq!(events, vec![Event::Close(1011, "NET-0003".into())]);
+    let lived = t0.elapsed();
+    assert!(
+        lived >= Duration::from_millis(1400) && lived < Duration::from_millis(2500),
+        "{lived:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn close_fault_still_closes_a_speak_connection() {
+    let s = start().await;
+    let mut ws = s.connect("/v1/speak").await;
+    let id = s.last_id().await;
+    expect_metadata(&mut ws).await;
+    s.fault(&format!(
+        r#"{{"connection":{id},"fault":{{"kind":"close","code":1011,"reason":"NET-0001","after_ms":100}}}}"#
+    ))
+    .await;
+    let events = collect_until_close(&mut ws, Duration::from_secs(2)).await;
+    assert_eq!(events, vec![Event::Close(1011, "NET-0001".into())]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rest_only_parameters_are_refused_with_400() {
+    let s = start().await;
+    for (q, param) in [
+        ("/v1/speak?bit_rate=32000", "bit_rate"),
+        ("/v1/speak?encoding=linear16&container=wav", "container"),
+    ] {
+        match s.connect_with(q, &[("Authorization", "Token k")]).await {
+            Err(tokio_tungstenite::tungstenite::Error::Http(r)) => {
+                assert_eq!(r.status().as_u16(), 400);
+                let dg_error = r.headers()["dg-error"].to_str().unwrap();
+                assert!(dg_error.contains(&format!("`{param}`")), "{dg_error}");
+                assert!(dg_error.contains("REST"), "{dg_error}");
+            }
+            other => panic!("{q}: expected a 400, got {:?}", other.map(|_| ())),
+        }
+    }
+    // `container=none` is what the WebSocket sends anyway (docs/tts-container).
+    assert!(s
+        .connect_with("/v1/speak?container=none", &[("Authorization", "Token k")])
+        .await
+        .is_ok());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -330,35 +439,4 @@ async fn clear_at_the_default_speed_stops_promptly() {
         "{}",
         c["sent_binary_frames"]
     );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn speak_idle_timeout_waits_for_queued_audio() {
-    let s = start_with(Config {
-        tts_speed: 1.0,
-        ..test_config()
-    })
-    .await; // idle timeout 500 ms
-    let mut ws = s.connect("/v1/speak?encoding=mulaw").await;
-    expect_metadata(&mut ws).await;
-    send_text(&mut ws, r#"{"type":"Speak","text":"12345"}"#).await; // 800 ms of audio
-    let t0 = Instant::now();
-    send_text(&mut ws, r#"{"type":"Flush"}"#).await;
-    let (audio, _, _, _) = read_flush(&mut ws).await;
-    assert_eq!(audio.len(), 6400);
-    assert!(
-        t0.elapsed() >= Duration::from_millis(700),
-        "paced at real time"
-    );
-    let t1 = Instant::now();
-    let events = collect_until_close(&mut ws, Duration::from_secs(3)).await;
-    let idle = t1.elapsed();
-    assert!(
-        idle >= Duration::from_millis(400) && idle < Duration::from_millis(1500),
-        "{idle:?}"
-    );
-    let Some(Event::Close(1011, reason)) = events.last() else {
-        panic!("{events:?}")
-    };
-    assert!(reason.contains("net0001"));
 }

@@ -7,7 +7,7 @@
 //!
 //! URL parameter order (deterministic, the order of the struct fields): model, language, language_hint*, version,
 //! encoding, sample_rate, channels, multichannel, interim_results, endpointing, utterance_end_ms, vad_events,
-//! punctuate, smart_format, no_delay, diarize, diarize_model, dictation, numerals, filler_words, profanity_filter,
+//! punctuate, smart_format, no_delay, diarize, diarize_model, dictation, numerals, measurements, filler_words, profanity_filter,
 //! redact*, detect_entities, keyterm*, keywords*, search*, replace*, tag*, extra*, callback, callback_method,
 //! mip_opt_out, then `extra_query` pairs in the given order (`*` = repeatable, one `key=value` per item, in order).
 
@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize, Serializer};
 use super::super::error::OptionsError;
 use super::endpoint::Endpoint;
 use super::fields::{field_names, OptionBag};
+use super::redact::Redact;
 use super::values::{extra_query, items, one_or_many, whole_number};
 use super::{check_extra_query, empty, invalid_value, item_field, out_of_range, render_query};
 
@@ -140,35 +141,19 @@ impl<'de> Deserialize<'de> for Endpointing {
     }
 }
 
-/// One `redact` value (repeatable).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Redact {
-    /// `redact=true` (streaming: same as `numbers`).
-    True,
-    /// Payment card data.
-    Pci,
-    /// Numbers.
-    Numbers,
-    /// Numbers, aggressively.
-    AggressiveNumbers,
-    /// Social security numbers.
-    Ssn,
-}
-
 /// `redact`: `true` (= `["true"]`), `false` (= none), one value or a list of values.
 fn redact<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Redact>, D::Error> {
     struct V;
     impl<'de> Visitor<'de> for V {
         type Value = Vec<Redact>;
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("true, false, or one or more of pci, numbers, aggressive_numbers, ssn")
+            f.write_str("true, false, or one or more redact values (pii, phi, pci, numbers, an entity type such as name)")
         }
         fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
             Ok(Vec::new())
         }
         fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-            Ok(if v { vec![Redact::True] } else { Vec::new() })
+            Ok(if v { vec![Redact::TRUE] } else { Vec::new() })
         }
         fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
             Redact::deserialize(de::value::StrDeserializer::<E>::new(v)).map(|r| vec![r])
@@ -257,7 +242,7 @@ pub struct ListenOptions {
     pub interim_results: Option<bool>,
     /// `endpointing`.
     pub endpointing: Option<Endpointing>,
-    /// `utterance_end_ms` (1000..=5000, needs `interim_results=true`).
+    /// `utterance_end_ms` (needs `interim_results=true`; 1000 or more is useful, below a warning).
     #[serde(default, deserialize_with = "whole_number")]
     pub utterance_end_ms: Option<u32>,
     /// `vad_events` (enables `SpeechStarted`).
@@ -276,6 +261,8 @@ pub struct ListenOptions {
     pub dictation: Option<bool>,
     /// `numerals`.
     pub numerals: Option<bool>,
+    /// `measurements` (units written as abbreviations: "5 mg").
+    pub measurements: Option<bool>,
     /// `filler_words`.
     pub filler_words: Option<bool>,
     /// `profanity_filter`.
@@ -312,6 +299,42 @@ pub struct ListenOptions {
     /// Parameters this version does not know, rendered verbatim (percent-encoded) after the typed ones.
     #[serde(default, deserialize_with = "extra_query", skip_serializing)]
     pub extra_query: Vec<(String, String)>,
+}
+
+/// Deepgram's limit on one `extra` pair (docs/extra-metadata).
+pub const MAX_EXTRA_CHARS: usize = 2048;
+/// Deepgram's limit on all keyterms of a stream, or of one `Configure` (docs/keyterm).
+pub const MAX_KEYTERM_TOKENS: usize = 500;
+
+/// The tokens of a list of keyterms, counted as Deepgram documents the limit: words (runs between spaces).
+pub fn keyterm_tokens(keyterms: &[String]) -> usize {
+    keyterms.iter().map(|k| k.split_whitespace().count()).sum()
+}
+
+/// An option Deepgram accepts but ignores or cannot use as set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OptionWarning {
+    /// [`warning_code::OPTION_IGNORED`](crate::protocol::warning_code::OPTION_IGNORED) or
+    /// [`OPTION_NO_EFFECT`](crate::protocol::warning_code::OPTION_NO_EFFECT).
+    pub code: &'static str,
+    /// The option and what to do: `sample_rate is set without encoding: ...`.
+    pub message: String,
+}
+
+impl OptionWarning {
+    fn ignored(field: &str, problem: &str) -> Self {
+        Self {
+            code: crate::protocol::warning_code::OPTION_IGNORED,
+            message: [field, " ", problem].concat(),
+        }
+    }
+
+    fn no_effect(field: &str, problem: &str) -> Self {
+        Self {
+            code: crate::protocol::warning_code::OPTION_NO_EFFECT,
+            message: [field, " ", problem].concat(),
+        }
+    }
 }
 
 fn is_nova3(model: Option<&str>) -> bool {
@@ -378,14 +401,8 @@ impl ListenOptions {
     }
 
     fn validate_audio_format(&self) -> Result<(), OptionsError> {
+        // Without encoding, Deepgram ignores sample_rate and channels: a warning (`warnings`), not an error.
         match (self.encoding, self.sample_rate) {
-            (None, Some(_)) => {
-                return Err(dependency(
-                    "sample_rate",
-                    "is set without encoding (Deepgram only reads it with encoding; containerized audio carries its own rate)",
-                    "set encoding or remove sample_rate",
-                ))
-            }
             (Some(e), None) => {
                 return Err(OptionsError::Dependency {
                     field: "sample_rate",
@@ -398,19 +415,45 @@ impl ListenOptions {
             (_, Some(0)) => return Err(out_of_range("sample_rate", "0", "1 Hz and above")),
             _ => {}
         }
-        if let Some(channels) = self.channels {
-            if self.encoding.is_none() {
-                return Err(dependency(
-                    "channels",
-                    "is set without encoding (Deepgram only reads it with encoding)",
-                    "set encoding or remove channels",
-                ));
-            }
-            if channels == 0 {
-                return Err(out_of_range("channels", "0", "1 and above"));
-            }
+        if self.channels == Some(0) {
+            return Err(out_of_range("channels", "0", "1 and above"));
         }
         Ok(())
+    }
+
+    /// What Deepgram accepts but ignores, or what has no effect as set: each a warning the Transcriber emits
+    /// when it starts (`code` from [`warning_code`](crate::protocol::warning_code)), never an error.
+    pub fn warnings(&self) -> Vec<OptionWarning> {
+        let mut out = Vec::new();
+        if self.encoding.is_none() {
+            for (field, value) in [
+                ("sample_rate", self.sample_rate),
+                ("channels", self.channels),
+            ] {
+                if value.is_some() {
+                    out.push(OptionWarning::ignored(
+                        field,
+                        "is set without encoding: Deepgram only reads it with encoding (containerized audio \
+                         carries its own); set encoding for raw audio, or remove it",
+                    ));
+                }
+            }
+        }
+        if self.utterance_end_ms.is_some_and(|ms| ms < 1000) {
+            out.push(OptionWarning::no_effect(
+                "utterance_end_ms",
+                "is below 1000: Deepgram's interim results come about every second, so a shorter gap gives no \
+                 earlier UtteranceEnd; use 1000 or more",
+            ));
+        }
+        if self.dictation == Some(true) && self.punctuate != Some(true) {
+            out.push(OptionWarning::no_effect(
+                "dictation",
+                "needs punctuate: Deepgram converts spoken commands (\"comma\", \"new line\") only with \
+                 punctuate=true; set punctuate to true",
+            ));
+        }
+        out
     }
 
     fn validate_features(&self) -> Result<(), OptionsError> {
@@ -422,11 +465,11 @@ impl ListenOptions {
                     "set interim_results to true",
                 ));
             }
-            if !(1000..=5000).contains(&ms) {
+            if ms == 0 {
                 return Err(out_of_range(
                     "utterance_end_ms",
-                    &ms.to_string(),
-                    "1000..=5000 (Deepgram: values below 1000 give no benefit)",
+                    "0",
+                    "1 and above (1000 or more recommended)",
                 ));
             }
         }
@@ -490,6 +533,20 @@ impl ListenOptions {
                     "key:value",
                 ));
             }
+            let chars = e.chars().count();
+            if chars > MAX_EXTRA_CHARS {
+                let value = format!("a pair of {chars} characters (item {i})");
+                return Err(out_of_range(
+                    "extra",
+                    &value,
+                    "at most 2048 characters per key:value pair",
+                ));
+            }
+        }
+        let tokens = keyterm_tokens(&self.keyterm);
+        if tokens > MAX_KEYTERM_TOKENS {
+            let value = format!("{tokens} tokens in {} keyterms", self.keyterm.len());
+            return Err(out_of_range("keyterm", &value, "at most 500 tokens in all"));
         }
         for (i, t) in self.tag.iter().enumerate() {
             let chars = t.chars().count();
@@ -577,7 +634,8 @@ mod tests {
             "encoding": "mulaw", "sample_rate": 8000, "channels": 2, "multichannel": true,
             "interim_results": true, "endpointing": 300, "utterance_end_ms": 2000, "vad_events": true,
             "punctuate": true, "smart_format": true, "no_delay": true, "diarize": true, "diarize_model": "latest",
-            "dictation": true, "numerals": true, "filler_words": false, "profanity_filter": true, "redact": true,
+            "dictation": true, "numerals": true, "measurements": true, "filler_words": false, "profanity_filter": true,
+            "redact": true,
             "detect_entities": true, "keyterm": "Acme", "search": ["a", "b"], "replace": "foo:bar", "tag": "t1",
             "extra": ["k:v"], "callback": "https://example.com/cb", "callback_method": "put", "mip_opt_out": true,
         }))
@@ -704,8 +762,13 @@ mod tests {
         );
         let e = err(json!({"endpointing": true}));
         assert!(e.to_string().contains("or false"), "{e}");
-        let e = err(json!({"redact": "everything"}));
+        let e = err(json!({"redact": "Everything"}));
         assert_eq!(e.field(), "redact");
+        assert!(
+            e.to_string()
+                .contains("use true, numbers, aggressive_numbers, pci, pii, phi"),
+            "{e}"
+        );
         let e = err(json!({"callback": "https://x", "callback_method": "PATCH"}));
         assert_eq!(e.field(), "callback_method");
         let e = err(json!({"model": ""}));
@@ -721,19 +784,9 @@ mod tests {
     fn validation_rules_name_field_and_fix() {
         let cases: Vec<(Value, &str, &str)> = vec![
             (
-                json!({"sample_rate": 16000}),
-                "sample_rate",
-                "set encoding or remove sample_rate",
-            ),
-            (
                 json!({"encoding": "linear16"}),
                 "sample_rate",
                 "set sample_rate",
-            ),
-            (
-                json!({"channels": 2}),
-                "channels",
-                "set encoding or remove channels",
             ),
             (
                 json!({"encoding": "linear16", "sample_rate": 0}),
@@ -754,16 +807,6 @@ mod tests {
                 json!({"utterance_end_ms": 1000, "interim_results": false}),
                 "utterance_end_ms",
                 "interim_results",
-            ),
-            (
-                json!({"utterance_end_ms": 500, "interim_results": true}),
-                "utterance_end_ms",
-                "1000..=5000",
-            ),
-            (
-                json!({"utterance_end_ms": 6000, "interim_results": true}),
-                "utterance_end_ms",
-                "1000..=5000",
             ),
             (json!({"keyterm": "x"}), "keyterm", "set model to nova-3"),
             (
@@ -790,6 +833,31 @@ mod tests {
             (json!({"extra": "novalue"}), "extra[0]", "key:value"),
             (json!({"tag": "x".repeat(129)}), "tag", "128"),
             (
+                json!({"utterance_end_ms": 0, "interim_results": true}),
+                "utterance_end_ms",
+                "1 and above",
+            ),
+            (
+                json!({"extra": format!("k:{}", "v".repeat(2047))}),
+                "extra",
+                "at most 2048 characters",
+            ),
+            (
+                json!({"model": "nova-3", "keyterm": vec!["two words"; 251]}),
+                "keyterm",
+                "502 tokens in 251 keyterms",
+            ),
+            (
+                json!({"redact": ["pii", "cardinal"]}),
+                "redact[1]",
+                "use a group (pii, phi, pci, numbers) or another entity type",
+            ),
+            (
+                json!({"redact": "names"}),
+                "redact",
+                "did you mean \"name\"?",
+            ),
+            (
                 json!({"extra_query": {"model": "x"}}),
                 "extra_query",
                 "set \"model\" directly",
@@ -807,6 +875,58 @@ mod tests {
             assert!(msg.contains(field), "{msg}");
             assert!(msg.contains(fix), "{v}: {msg}");
         }
+    }
+
+    #[test]
+    fn redact_takes_groups_and_entity_types_in_order() {
+        let u = url(json!({"redact": ["pii", "name", "phi", "location_city"]}));
+        assert!(
+            u.ends_with("?redact=pii&redact=name&redact=phi&redact=location_city"),
+            "{u}"
+        );
+        assert!(url(json!({"redact": true})).ends_with("?redact=true"));
+        assert!(!url(json!({"redact": false})).contains("redact"));
+    }
+
+    #[test]
+    fn limits_hold_at_their_edges() {
+        let extra = format!("k:{}", "v".repeat(2046));
+        assert!(ListenOptions::from_json(&json!({"extra": extra})).is_ok());
+        let keyterms = vec!["two words"; 250];
+        assert!(ListenOptions::from_json(&json!({"model": "nova-3", "keyterm": keyterms})).is_ok());
+        assert_eq!(keyterm_tokens(&["a  b".into(), " c ".into()]), 3);
+    }
+
+    #[test]
+    fn what_deepgram_ignores_is_a_warning_not_an_error() {
+        let warnings = |v: Value| -> Vec<(&'static str, String)> {
+            ListenOptions::from_json(&v)
+                .unwrap()
+                .warnings()
+                .into_iter()
+                .map(|w| (w.code, w.message))
+                .collect()
+        };
+        let w = warnings(json!({"sample_rate": 16000, "channels": 2}));
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert_eq!(w[0].0, "option_ignored");
+        assert!(
+            w[0].1.starts_with("sample_rate is set without encoding"),
+            "{w:?}"
+        );
+        assert!(
+            w[1].1.starts_with("channels is set without encoding"),
+            "{w:?}"
+        );
+        let w = warnings(json!({"utterance_end_ms": 500, "interim_results": true}));
+        assert_eq!(w[0].0, "option_no_effect");
+        assert!(w[0].1.contains("use 1000 or more"), "{w:?}");
+        // No made-up maximum.
+        assert!(warnings(json!({"utterance_end_ms": 60000, "interim_results": true})).is_empty());
+        let w = warnings(json!({"dictation": true}));
+        assert!(w[0].1.contains("set punctuate to true"), "{w:?}");
+        assert!(warnings(json!({"dictation": true, "punctuate": true})).is_empty());
+        assert!(warnings(json!({"encoding": "linear16", "sample_rate": 16000})).is_empty());
     }
 
     #[test]

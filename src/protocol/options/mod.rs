@@ -10,13 +10,18 @@ mod endpoint;
 mod fields;
 mod listen;
 mod path;
+mod redact;
 mod speak;
 mod suggest;
 mod values;
 
 pub use endpoint::Endpoint;
 pub use fields::{check_names, checked, field_names, flag_or_checked, FlagOr, OptionBag};
-pub use listen::{CallbackMethod, Endpointing, ListenEncoding, ListenOptions, Redact};
+pub use listen::{
+    keyterm_tokens, CallbackMethod, Endpointing, ListenEncoding, ListenOptions, OptionWarning,
+    MAX_EXTRA_CHARS, MAX_KEYTERM_TOKENS,
+};
+pub use redact::{Redact, NOT_REDACTABLE, REDACT_ENTITY_TYPES, REDACT_GROUPS};
 pub use speak::{SpeakEncoding, SpeakOptions, SPEAK_SPEED_RANGE};
 pub use values::bounded;
 

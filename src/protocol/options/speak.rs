@@ -14,6 +14,10 @@ use super::fields::{field_names, OptionBag};
 use super::values::{extra_query, whole_number};
 use super::{check_extra_query, empty, out_of_range, render_query};
 
+/// Query parameters of the REST `/v1/speak` that the WebSocket does not take (docs/tts-media-output-settings;
+/// `container=none`, raw audio, is what the WebSocket sends anyway and is accepted).
+const REST_ONLY: &[&str] = &["bit_rate", "container"];
+
 /// Output encodings of the `/v1/speak` WebSocket (raw audio, no container).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -113,6 +117,22 @@ impl SpeakOptions {
                 return Err(out_of_range("speed", &speed.to_string(), "0.7..=1.5"));
             }
         }
+        if let Some((key, _)) = self
+            .extra_query
+            .iter()
+            .find(|(k, v)| REST_ONLY.contains(&k.as_str()) && !(k == "container" && v == "none"))
+        {
+            return Err(OptionsError::Dependency {
+                field: "extra_query",
+                problem: [
+                    "sets ",
+                    key,
+                    ", an option of Deepgram's REST /v1/speak only (the WebSocket streams raw linear16, mulaw or alaw)",
+                ]
+                .concat(),
+                fix: "remove it, and choose encoding and sample_rate".to_owned(),
+            });
+        }
         check_extra_query(&self.extra_query, Self::names())
     }
 
@@ -170,16 +190,30 @@ mod tests {
     }
 
     #[test]
+    fn rest_only_options_are_refused_with_the_reason() {
+        for key in ["bit_rate", "container"] {
+            let e = err(json!({"extra_query": {key: "x"}}));
+            let msg = e.to_string();
+            assert!(
+                msg.contains(key) && msg.contains("REST /v1/speak only"),
+                "{msg}"
+            );
+            assert!(msg.contains("choose encoding and sample_rate"), "{msg}");
+        }
+        assert!(SpeakOptions::from_json(&json!({"extra_query": {"container": "none"}})).is_ok());
+    }
+
+    #[test]
     fn renders_in_order() {
         let o = SpeakOptions::from_json(&json!({
             "speed": 0.9, "sample_rate": 16000, "encoding": "mulaw", "model": "aura-2-thalia-en", "mip_opt_out": false,
-            "extra_query": {"bit_rate": 32000}
+            "extra_query": {"future_flag": 1}
         }))
         .unwrap();
         assert_eq!(
             o.to_url(&Endpoint::default()),
             "wss://api.deepgram.com/v1/speak?model=aura-2-thalia-en&encoding=mulaw&sample_rate=16000&speed=0.9\
-             &mip_opt_out=false&bit_rate=32000"
+             &mip_opt_out=false&future_flag=1"
         );
         let o = SpeakOptions::from_json(&json!({"speed": 1.0})).unwrap();
         assert_eq!(

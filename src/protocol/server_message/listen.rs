@@ -111,6 +111,10 @@ pub enum ListenServerMessage {
     SpeechStarted(SpeechStarted),
     /// `Error` (the connection stays open).
     Error(ServerError),
+    /// `ConfigureSuccess`: a `Configure` took effect (passed through whole).
+    ConfigureSuccess,
+    /// `ConfigureFailure`: a `Configure` was refused (passed through whole).
+    ConfigureFailure,
     /// Any other or absent `type`.
     Unknown {
         /// The `type` when it is a string.
@@ -128,6 +132,8 @@ impl ListenServerMessage {
             Some("UtteranceEnd") => Self::UtteranceEnd(read(frame, "UtteranceEnd")?),
             Some("SpeechStarted") => Self::SpeechStarted(read(frame, "SpeechStarted")?),
             Some("Error") => Self::Error(read(frame, "Error")?),
+            Some("ConfigureSuccess") => Self::ConfigureSuccess,
+            Some("ConfigureFailure") => Self::ConfigureFailure,
             _ => Self::Unknown { message_type },
         })
     }
@@ -335,8 +341,13 @@ mod tests {
         let text = r#"{"type":"ConfigureSuccess","request_id":"r","keyterms":["a"]}"#;
         assert_eq!(
             read_text(text).unwrap(),
+            ListenServerMessage::ConfigureSuccess
+        );
+        let text = r#"{"type":"ListenV9Surprise","x":1}"#;
+        assert_eq!(
+            read_text(text).unwrap(),
             ListenServerMessage::Unknown {
-                message_type: Some("ConfigureSuccess".into()),
+                message_type: Some("ListenV9Surprise".into()),
             }
         );
         assert_eq!(
