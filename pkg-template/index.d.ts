@@ -338,11 +338,19 @@ export interface TranscriberSettings {
   /** Microphone constraints used by `start({ microphone: true })` (`true` or omitted: all processing on). */
   microphone?: boolean | MicrophoneOptions;
   /**
+   * A `capture_stalled` warning when capture delivers no audio for this long while the stream is open (the
+   * AudioContext suspended or interrupted, the microphone gone), with a `resume()` of the context; a
+   * `capture_resumed` warning when audio comes back. ms, 0 to 60000 (default 2000; 0 turns it off).
+   */
+  captureStallMs?: number;
+  /**
    * When the connection drops (no close frame, a server that stopped answering, an unexpected close code), open a
-   * new one and keep sending: audio never sent and audio captured meanwhile go to the new connection. Default
-   * `{ attempts: 3, delayMs: 500 }` (attempt n waits n × delayMs); `false` turns it off. A normal close, bad audio
-   * (DATA-0000), an idle timeout, a refused first handshake, or a drop after `closeStream()`/`close()` end the
-   * stream instead.
+   * new one and lose nothing: for raw PCM, the audio sent since the server's last final result is sent again
+   * first (the dropped connection never finished it), then the audio never sent, then live capture; an
+   * unanswered `finalize()` and a pending `closeStream()` are sent again too. The new connection's timestamps
+   * start at that last final (`reconnected.timeOffset`). Default `{ attempts: 3, delayMs: 500, replayMs: 30000 }`
+   * (attempt n waits n × delayMs); `false` turns it off. A normal close, bad audio (DATA-0000), an idle timeout,
+   * a refused first handshake, a drop after the final Metadata, or `close()` end the stream instead.
    */
   reconnect?: boolean | ReconnectOptions;
 }
@@ -353,6 +361,11 @@ export interface ReconnectOptions {
   attempts?: number;
   /** Wait before the first attempt in ms, 0 to 60000 (default 500); attempt n waits n × delayMs. */
   delayMs?: number;
+  /**
+   * At most this much audio sent after the last final result is kept to send again after a drop, ms, 0 to
+   * 300000 (default 30000; 0: only audio never sent goes again). Past it, a drop raises `replay_truncated`.
+   */
+  replayMs?: number;
 }
 
 /** `new Transcriber(options)`. */
@@ -492,6 +505,12 @@ export type WarningCode =
   | "close_timeout"
   /** Listen: no `from_finalize` result came after `finalize()` (the server may have had nothing buffered). */
   | "finalize_timeout"
+  /** Listen: a drop left audio sent after the last final unreplayed (more than `reconnect.replayMs`). */
+  | "replay_truncated"
+  /** Listen: no audio captured for `captureStallMs` (context suspended/interrupted, microphone gone). */
+  | "capture_stalled"
+  /** Listen: captured audio arrives again after `capture_stalled`. */
+  | "capture_resumed"
   /** Speak: more than 20 Flushes in 60 s (raised locally, and by Deepgram's own Warning). */
   | "EXCESSIVE_FLUSH"
   /** Speak: more than 2,400 characters of text in 60 s: Deepgram closes the connection (`DATA-0001`). */
@@ -503,7 +522,11 @@ export type WarningCode =
   /** Speak: playback ran out of audio; it resumes after the pre-roll. */
   | "PLAYBACK_UNDERRUN"
   /** Speak: the playback buffer overflowed and dropped samples. */
-  | "PLAYBACK_OVERFLOW";
+  | "PLAYBACK_OVERFLOW"
+  /** Speak: audio waits but the AudioContext has not run for 1 s (suspended/interrupted); `resume()` is tried. */
+  | "PLAYBACK_STALLED"
+  /** Speak: the AudioContext runs again after `PLAYBACK_STALLED`. */
+  | "PLAYBACK_RESUMED";
 
 /** A speak server's `Warning`, unchanged (two spellings exist in the wild). */
 export interface ServerWarning {
@@ -871,9 +894,12 @@ export interface TranscriberReconnectedPayload {
   attempt: number;
   /**
    * Deepgram's timestamps restart at 0 on a new connection: seconds of audio sent before it, to add to `start` of
-   * the results that follow (`null` for encodings without a fixed byte rate).
+   * the results that follow (`null` for encodings without a fixed byte rate). It is where the dropped
+   * connection's last final result ended: the audio after it is sent again first.
    */
   timeOffset: number | null;
+  /** Audio sent again first on this connection (after the dropped one's last final), ms (`null`: no fixed byte rate). */
+  replayedMs: number | null;
 }
 
 /** Speaker events: name → payload. */
@@ -978,6 +1004,10 @@ export interface TranscriberStats {
   droppedBytes?: number;
   /** KeepAlives sent (automatic and by hand). */
   keepAlives?: number;
+  /** Audio bytes sent again after drops (each byte also counts once in `sentBytes`). */
+  replayedBytes?: number;
+  /** Audio bytes a drop left unreplayed (past `reconnect.replayMs`). */
+  unreplayedBytes?: number;
   /** The socket's `bufferedAmount` now. */
   bufferedAmount: number;
   /** Capture-to-send latency, when measured. */

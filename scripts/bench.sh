@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Prints the benchmark figures: the resampler (quality and speed beside a linear-interpolation baseline), the
+# Prints the benchmark figures: the resampler (quality and speed beside a linear-interpolation baseline), words
+# lost/doubled and audio replayed over 100 dropped connections (beside replay turned off), the
 # local server under 200 concurrent real-time streams, and in headless Chromium: wasm resampler speed, capture ->
 # send latency, clear and first-audio latency, stale samples and heap over a speak/clear soak
 # (BENCH_SOAK_S=600 by default; BENCH_SOAK_S=0 skips it); then the package's shipped size beside @deepgram/sdk, and
@@ -8,6 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "== resampler (native, release)"
 cargo bench -q --bench resampler
+echo
+echo "== dropped connections: words lost and doubled, audio replayed (native, the real stream code)"
+cargo bench -q --bench reconnect
 echo
 echo "== local server: concurrent real-time listen streams"
 cargo bench -q -p deepgram-live-server --bench streams

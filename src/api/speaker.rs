@@ -8,6 +8,7 @@ use std::cell::{Cell, RefCell};
 use std::fmt::Display;
 use std::rc::Rc;
 
+use gloo_timers::callback::Interval;
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use web_sys::{AudioContext, AudioNode};
@@ -21,7 +22,10 @@ use crate::audio::{Playout, PlayoutConfig, SampleFormat, WorkletReport};
 use crate::config::SpeakerConfig;
 use crate::events::{ErrorKind, Event, SPEAKER_EVENTS};
 use crate::protocol::{SessionIo, SessionState, SpeakEncoding};
-use crate::stream::{SpeakStream, SpeakStreamEvent};
+use crate::stream::{
+    PlaybackWatchdog, SpeakStream, SpeakStreamEvent, Watch, PLAYBACK_RESUMED, PLAYBACK_STALLED,
+    PLAYBACK_STALL_MS,
+};
 use crate::web::bag::{JsBag, JsObject};
 use crate::web::clock::now;
 use crate::web::playback::{PlaybackNode, PlaybackParams};
@@ -57,6 +61,10 @@ struct Inner {
     close_waiters: Vec<(Function, Function)>,
     /// The context rate playback runs at (0 before the first start).
     sample_rate: u32,
+    /// Notices a context that stopped with audio to play (`PLAYBACK_STALLED` / `PLAYBACK_RESUMED`).
+    watchdog: PlaybackWatchdog,
+    /// Checks the watchdog while the playback node exists.
+    watch_timer: Option<Interval>,
 }
 
 #[wasm_bindgen]
@@ -298,6 +306,8 @@ impl Speaker {
             starting: false,
             close_waiters: Vec::new(),
             sample_rate: 0,
+            watchdog: PlaybackWatchdog::new(PLAYBACK_STALL_MS),
+            watch_timer: None,
         };
         Ok(Speaker {
             shared: Rc::new(SpeakerShared {
@@ -557,6 +567,12 @@ async fn start_audio(shared: &Rc<SpeakerShared>) -> Result<(), JsValue> {
                     defer_drop(node);
                 } else {
                     inner.node = Some(node);
+                    let weak = Rc::downgrade(shared);
+                    inner.watch_timer = Some(Interval::new(250, move || {
+                        if let Some(shared) = weak.upgrade() {
+                            on_watch(&shared);
+                        }
+                    }));
                 }
                 None
             }
@@ -607,9 +623,53 @@ fn on_worklet(shared: &Rc<SpeakerShared>, report: WorkletReport) {
     pump(shared);
 }
 
+/// The watchdog's timer: audio that cannot play because the context stopped is a `PLAYBACK_STALLED` warning and
+/// a `resume()`; `PLAYBACK_RESUMED` once it runs again.
+fn on_watch(shared: &Rc<SpeakerShared>) {
+    let warning = {
+        let Ok(mut guard) = shared.inner.try_borrow_mut() else {
+            return;
+        };
+        let inner = &mut *guard;
+        let Some(ctx) = inner.context.as_ref() else {
+            return;
+        };
+        let state = audio_context::state_name(ctx);
+        let waiting = inner.stream.as_ref().is_some_and(SpeakStream::is_playing);
+        match inner.watchdog.check(now(), &state, waiting) {
+            Some(Watch::Stalled { silent_ms, cause }) => {
+                let resume = state != "closed";
+                if resume {
+                    let _ = ctx.resume();
+                }
+                let m =
+                    format!(
+                    "audio is waiting to play but nothing has played for {silent_ms:.0} ms: {}{}",
+                    cause.describe(),
+                    if resume { "; trying AudioContext.resume()" } else { "" }
+                );
+                (PLAYBACK_STALLED, m)
+            }
+            Some(Watch::Resumed { gap_ms }) => (
+                PLAYBACK_RESUMED,
+                format!("the AudioContext runs again after {gap_ms:.0} ms; playback goes on"),
+            ),
+            None => return,
+        }
+    };
+    shared.events.borrow_mut().push(
+        Event::Warning,
+        payload::warning(warning.0, &warning.1, None),
+    );
+    dispatch(&shared.events);
+}
+
 fn teardown_audio(inner: &mut Inner) {
     if let Some(n) = inner.node.take() {
         defer_drop(n);
+    }
+    if let Some(t) = inner.watch_timer.take() {
+        defer_drop(t);
     }
     if let Some(ctx) = inner.context.take() {
         if inner.own_context {

@@ -8,6 +8,7 @@ use std::cell::{Cell, RefCell};
 use std::fmt::Display;
 use std::rc::Rc;
 
+use gloo_timers::callback::Interval;
 use js_sys::{Function, Object, Promise};
 use wasm_bindgen::prelude::*;
 use web_sys::{AudioContext, AudioNode, MediaStream};
@@ -22,10 +23,10 @@ use crate::config::Bag;
 use crate::config::{CaptureFormat, Microphone, MicrophoneOptions, TranscriberConfig};
 use crate::events::{ErrorKind, Event, TRANSCRIBER_EVENTS};
 use crate::protocol::{
-    check_names, field_names, flag_or_checked, ConfigureUpdate, FlagOr, ListenEvent, SessionIo,
-    SessionState,
+    check_names, field_names, flag_or_checked, warning_code, ConfigureUpdate, FlagOr, ListenEvent,
+    SessionIo, SessionState,
 };
-use crate::stream::{is_user_speech, ListenStream};
+use crate::stream::{is_user_speech, CaptureHealth, CaptureWatchdog, ListenStream, Watch};
 use crate::web::bag::{JsBag, JsObject};
 use crate::web::capture::{Capture, CaptureSource, CapturedFrame};
 use crate::web::clock::now;
@@ -77,6 +78,10 @@ struct CaptureChain {
     paused: bool,
     stats: CaptureStats,
     sample_rate_in: u32,
+    /// Notices a capture that stopped (`capture_stalled` / `capture_resumed` warnings).
+    watchdog: Option<CaptureWatchdog>,
+    /// Checks the watchdog while capture runs.
+    watch_timer: Option<Interval>,
 }
 
 struct Inner {
@@ -354,6 +359,8 @@ impl Transcriber {
             set(&o, "queuedBytes", st.audio_bytes_queued as f64);
             set(&o, "droppedBytes", st.audio_bytes_dropped as f64);
             set(&o, "keepAlives", st.keep_alives_sent as f64);
+            set(&o, "replayedBytes", st.audio_bytes_replayed as f64);
+            set(&o, "unreplayedBytes", st.audio_bytes_unreplayed as f64);
         }
         let h = &c.to_send;
         if h.count() > 0 {
@@ -572,12 +579,64 @@ async fn start_capture(shared: &Rc<Shared>, source: CaptureSource) -> Result<(),
         .unwrap_or_else(|_| LevelMeter::new());
     chain.encoder = Some(encoder);
     chain.capture = Some(capture);
+    let mut watchdog = CaptureWatchdog::new(inner.config.capture_stall_ms);
+    if watchdog.enabled() {
+        watchdog.start(now());
+        let weak = Rc::downgrade(shared);
+        inner.chain.watch_timer = Some(Interval::new(watchdog.check_interval_ms(), move || {
+            if let Some(shared) = weak.upgrade() {
+                on_watch(&shared);
+            }
+        }));
+        inner.chain.watchdog = Some(watchdog);
+    }
     Ok(())
+}
+
+/// The watchdog's timer: a capture that stopped is a `capture_stalled` warning, and a `resume()` of a context
+/// that is not running (Safari's `interrupted`, a system suspend).
+fn on_watch(shared: &Rc<Shared>) {
+    let stalled = {
+        let Ok(mut guard) = shared.inner.try_borrow_mut() else {
+            return;
+        };
+        let chain = &mut guard.chain;
+        let (Some(capture), Some(ctx), Some(watchdog)) = (
+            chain.capture.as_ref(),
+            chain.context.as_ref(),
+            chain.watchdog.as_mut(),
+        ) else {
+            return;
+        };
+        let health = CaptureHealth {
+            context_state: audio_context::state_name(ctx),
+            track_ended: capture.track_ended(),
+        };
+        let Some(Watch::Stalled { silent_ms, cause }) = watchdog.check(now(), &health) else {
+            return;
+        };
+        let resume = health.context_state != "running" && health.context_state != "closed";
+        if resume {
+            let _ = ctx.resume();
+        }
+        format!(
+            "no audio captured for {silent_ms:.0} ms: {}{}; the stream stays open on KeepAlives, and a \
+             capture_resumed warning follows when audio comes back",
+            cause.describe(),
+            if resume { "; trying AudioContext.resume()" } else { "" }
+        )
+    };
+    shared.events.borrow_mut().push(
+        Event::Warning,
+        payload::warning(warning_code::CAPTURE_STALLED, &stalled, None),
+    );
+    dispatch(&shared.events);
 }
 
 /// One 20 ms frame from the worklet: resample + encode in Rust, queue on the stream, pump.
 fn on_captured(shared: &Rc<Shared>, frame: CapturedFrame<'_>) {
     let mut sent = false;
+    let mut resumed = None;
     let level = {
         let Ok(mut guard) = shared.inner.try_borrow_mut() else {
             return;
@@ -594,6 +653,11 @@ fn on_captured(shared: &Rc<Shared>, frame: CapturedFrame<'_>) {
         frame.samples.copy_to(&mut chain.scratch);
         chain.stats.frames += 1;
         chain.stats.samples += frame_samples as u64;
+        if let Some(Watch::Resumed { gap_ms }) =
+            chain.watchdog.as_mut().and_then(|w| w.frame(now()))
+        {
+            resumed = Some(gap_ms);
+        }
         let planar: Vec<&[f32]> = chain.scratch.chunks_exact(frame_samples.max(1)).collect();
         chain.encoded.clear();
         encoder.push_planar(&planar, &mut chain.encoded);
@@ -619,6 +683,13 @@ fn on_captured(shared: &Rc<Shared>, frame: CapturedFrame<'_>) {
         }
         level
     };
+    if let Some(gap_ms) = resumed {
+        let m = format!("audio is captured again after {gap_ms:.0} ms without any");
+        shared.events.borrow_mut().push(
+            Event::Warning,
+            payload::warning(warning_code::CAPTURE_RESUMED, &m, None),
+        );
+    }
     if let Some(level) = level {
         let mut events = shared.events.borrow_mut();
         if events.has(Event::Level) {
@@ -742,10 +813,12 @@ fn pump(shared: &Rc<Shared>) {
                     ListenEvent::Reconnected {
                         attempt,
                         time_offset,
+                        replayed_ms,
                     } => {
                         let o = Object::new();
                         set(&o, "attempt", attempt);
                         set(&o, "timeOffset", or_null(time_offset));
+                        set(&o, "replayedMs", or_null(replayed_ms));
                         events.push(Event::Reconnected, o.into());
                     }
                     ListenEvent::Close(info) => {
@@ -806,6 +879,10 @@ fn close_now(shared: &Rc<Shared>) {
 fn stop_capture(chain: &mut CaptureChain) {
     if let Some(c) = chain.capture.take() {
         defer_drop(c);
+    }
+    chain.watchdog = None;
+    if let Some(t) = chain.watch_timer.take() {
+        defer_drop(t);
     }
     chain.encoder = None;
     if let Some(ctx) = chain.context.take() {

@@ -1,5 +1,5 @@
 //! `Transcriber` options: `{baseUrl, auth, options, keepAliveMs, frameMs, closeTimeoutMs, finalizeTimeoutMs,
-//! bufferHighWaterBytes, bufferCapBytes, worklet, microphone, reconnect}`.
+//! bufferHighWaterBytes, bufferCapBytes, worklet, microphone, captureStallMs, reconnect}`.
 
 use serde::Deserialize;
 
@@ -12,6 +12,9 @@ use crate::protocol::{
 
 /// Capture defaults when the app did not choose an encoding: what Deepgram's models are trained on.
 pub const DEFAULT_CAPTURE_RATE: u32 = 16_000;
+
+/// The capture watchdog's default: a warning after 2 s without captured audio.
+pub const DEFAULT_CAPTURE_STALL_MS: u64 = 2000;
 
 /// What the capture chain produces: the sample format, rate and channels sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,7 +52,10 @@ pub struct TranscriberSettings {
     /// `microphone`: `getUserMedia` constraints for `start({microphone: true})`.
     #[serde(default, deserialize_with = "flag_or_checked")]
     pub microphone: FlagOr<MicrophoneOptions>,
-    /// `reconnect`: `false`, `true` or `{attempts, delayMs}`.
+    /// `captureStallMs`: warn (`capture_stalled`) when capture delivers nothing for this long (0 = never).
+    #[serde(default)]
+    pub capture_stall_ms: Whole<0, 60_000>,
+    /// `reconnect`: `false`, `true` or `{attempts, delayMs, replayMs}`.
     #[serde(default, deserialize_with = "flag_or_checked")]
     pub reconnect: FlagOr<ReconnectOptions>,
 }
@@ -83,7 +89,7 @@ impl OptionBag for MicrophoneOptions {
     const NOUN: &'static str = "microphone";
 }
 
-/// `reconnect: {attempts, delayMs}`.
+/// `reconnect: {attempts, delayMs, replayMs}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReconnectOptions {
@@ -93,6 +99,10 @@ pub struct ReconnectOptions {
     /// Wait before the first attempt (attempt `n` waits `n` times this).
     #[serde(default)]
     pub delay_ms: Whole<0, 60_000>,
+    /// At most this much audio sent after the server's last final is kept to send again after a drop, ms
+    /// (0 = replay only audio never sent).
+    #[serde(default)]
+    pub replay_ms: Whole<0, 300_000>,
 }
 
 impl OptionBag for ReconnectOptions {
@@ -149,6 +159,8 @@ pub struct TranscriberConfig {
     pub microphone: Microphone,
     /// When to reconnect a dropped connection.
     pub reconnect: ReconnectPolicy,
+    /// The capture watchdog's stall time, ms (0 = off).
+    pub capture_stall_ms: u64,
 }
 
 impl TranscriberConfig {
@@ -176,6 +188,8 @@ impl TranscriberConfig {
             }
         };
         self.listen.audio_bytes_per_second = o.audio_bytes_per_second();
+        self.listen.audio_block_align = o.audio_block_align();
+        self.listen.audio_channels = o.channels.unwrap_or(1);
         Ok(CaptureFormat {
             format,
             rate: o.sample_rate.unwrap_or(DEFAULT_CAPTURE_RATE),
@@ -237,19 +251,27 @@ impl TranscriberConfig {
                 .0
                 .map_or(defaults.buffer_cap_bytes, |w| w as usize),
             audio_bytes_per_second: options.audio_bytes_per_second(),
+            audio_block_align: options.audio_block_align(),
+            audio_channels: options.channels.unwrap_or(1),
+            replay_cap_ms: defaults.replay_cap_ms,
         };
         let defaults = ReconnectPolicy::default();
-        let reconnect = match settings.reconnect {
+        let (reconnect, replay_cap_ms) = match settings.reconnect {
             FlagOr {
                 flag: Some(false), ..
-            } => ReconnectPolicy::NEVER,
+            } => (ReconnectPolicy::NEVER, 0),
             FlagOr { bag, .. } => {
                 let bag = bag.unwrap_or_default();
-                ReconnectPolicy {
+                let policy = ReconnectPolicy {
                     attempts: bag.attempts.0.map_or(defaults.attempts, |w| w as u32),
                     delay_ms: bag.delay_ms.0.unwrap_or(defaults.delay_ms),
-                }
+                };
+                (policy, bag.replay_ms.0.unwrap_or(listen.replay_cap_ms))
             }
+        };
+        let listen = ListenConfig {
+            replay_cap_ms,
+            ..listen
         };
         Ok(Self {
             endpoint,
@@ -260,6 +282,10 @@ impl TranscriberConfig {
             worklet,
             microphone: Microphone::from_options(&settings.microphone.bag.unwrap_or_default()),
             reconnect,
+            capture_stall_ms: settings
+                .capture_stall_ms
+                .0
+                .unwrap_or(DEFAULT_CAPTURE_STALL_MS),
         })
     }
 }
@@ -267,10 +293,39 @@ impl TranscriberConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::DEFAULT_REPLAY_CAP_MS;
     use serde_json::json;
 
     fn read(v: serde_json::Value) -> Result<TranscriberConfig, String> {
         TranscriberConfig::read(&v)
+    }
+
+    #[test]
+    fn replay_and_the_watchdog_follow_their_options() {
+        let c =
+            read(json!({"options": {"encoding": "linear16", "sample_rate": 16000, "channels": 2}}))
+                .unwrap();
+        assert_eq!(c.listen.replay_cap_ms, DEFAULT_REPLAY_CAP_MS);
+        assert_eq!(c.listen.audio_block_align, Some(4));
+        assert_eq!(c.listen.audio_channels, 2);
+        assert_eq!(c.capture_stall_ms, DEFAULT_CAPTURE_STALL_MS);
+        let c = read(json!({"reconnect": {"replayMs": 5000}, "captureStallMs": 0})).unwrap();
+        assert_eq!((c.listen.replay_cap_ms, c.capture_stall_ms), (5000, 0));
+        assert_eq!(
+            read(json!({"reconnect": false}))
+                .unwrap()
+                .listen
+                .replay_cap_ms,
+            0
+        );
+        let c = read(json!({"options": {"encoding": "opus", "sample_rate": 48000}})).unwrap();
+        assert_eq!(
+            c.listen.audio_block_align, None,
+            "compressed audio has no sample frames to cut at"
+        );
+        assert!(read(json!({"reconnect": {"replayMs": 300_001}}))
+            .unwrap_err()
+            .contains("replayMs"));
     }
 
     #[test]

@@ -33,6 +33,9 @@ pub const BACKPRESSURE_RECHECK_MS: u64 = 50;
 /// At most one `audio_dropped` warning per this interval; drops in between are summed into the next one.
 pub const DROP_WARNING_INTERVAL_MS: u64 = 1000;
 
+/// How much audio sent since the last final a stream keeps for replay by default: 30 s.
+pub const DEFAULT_REPLAY_CAP_MS: u64 = 30_000;
+
 /// Timing and buffering knobs of a [`ListenSession`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListenConfig {
@@ -52,6 +55,15 @@ pub struct ListenConfig {
     ///
     /// [`ListenOptions::audio_bytes_per_second`]: super::ListenOptions::audio_bytes_per_second
     pub audio_bytes_per_second: Option<u32>,
+    /// Bytes per sample frame of the audio (from [`ListenOptions::audio_block_align`]): where a stream may cut
+    /// it to replay it on a new connection. `None` = no replay of audio already sent.
+    ///
+    /// [`ListenOptions::audio_block_align`]: super::ListenOptions::audio_block_align
+    pub audio_block_align: Option<u32>,
+    /// Channels of the audio (each finalized on its own).
+    pub audio_channels: u32,
+    /// How much audio sent since the server's last final a stream keeps to replay after a drop, ms (0 = none).
+    pub replay_cap_ms: u64,
 }
 
 impl Default for ListenConfig {
@@ -63,6 +75,9 @@ impl Default for ListenConfig {
             buffer_high_water_bytes: 256 * 1024,
             buffer_cap_bytes: 4 * 1024 * 1024,
             audio_bytes_per_second: None,
+            audio_block_align: None,
+            audio_channels: 1,
+            replay_cap_ms: DEFAULT_REPLAY_CAP_MS,
         }
     }
 }
@@ -153,6 +168,9 @@ pub enum ListenEvent<R> {
         /// Where the new connection's timestamps (which restart at 0) sit in the stream, seconds; `None` when the
         /// audio's byte rate is unknown (compressed or containerized audio).
         time_offset: Option<f64>,
+        /// Audio sent on the dropped connection after its last final, sent again first on this one, ms
+        /// (`None` when the byte rate is unknown: nothing already sent is replayed then).
+        replayed_ms: Option<f64>,
     },
     /// The connection closed. Always the last event.
     Close(CloseInfo),
@@ -190,6 +208,11 @@ pub struct ListenStats {
     pub text_frames_received: u64,
     /// Frames that could not be read.
     pub protocol_errors: u64,
+    /// Audio bytes sent again on a new connection after a drop (a stream's count; not in the invariant: the
+    /// first sending is uncounted when the connection drops, so each byte is `sent` once).
+    pub audio_bytes_replayed: u64,
+    /// Audio bytes sent after a final that a drop left unreplayed because they were past the replay cap.
+    pub audio_bytes_unreplayed: u64,
 }
 
 /// The session's deadlines.

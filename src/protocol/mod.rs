@@ -39,7 +39,7 @@ pub use error::{raw_excerpt, AuthError, OptionsError, ProtocolError, SessionErro
 pub use flush_budget::{FlushBudget, FLUSH_LIMIT, FLUSH_WINDOW_MS};
 pub use listen_session::{
     ListenConfig, ListenEvent, ListenSession, ListenStats, BACKPRESSURE_RECHECK_MS,
-    DROP_WARNING_INTERVAL_MS,
+    DEFAULT_REPLAY_CAP_MS, DROP_WARNING_INTERVAL_MS,
 };
 pub use options::{
     bounded, check_names, checked, field_names, flag_or_checked, keyterm_tokens, read_bag,

@@ -18,3 +18,9 @@ pub const OPTION_IGNORED: &str = "option_ignored";
 pub const OPTION_NO_EFFECT: &str = "option_no_effect";
 /// Speak: more than 2,400 characters of text in 60 s; Deepgram closes the connection (1008 `DATA-0001`).
 pub const EXCESSIVE_CHARACTERS: &str = "EXCESSIVE_CHARACTERS";
+/// Listen: a drop left audio sent after the last final unreplayed: it was more than the replay cap.
+pub const REPLAY_TRUNCATED: &str = "replay_truncated";
+/// Listen: no captured audio arrived for the watchdog's time, or the capture context left `running`.
+pub const CAPTURE_STALLED: &str = "capture_stalled";
+/// Listen: captured audio arrives again after a `capture_stalled`.
+pub const CAPTURE_RESUMED: &str = "capture_resumed";

@@ -1,7 +1,9 @@
 //! A live transcription stream over one or more `/v1/listen` connections: the [`ListenSession`] of the current
-//! connection, replaced by a new one when the connection drops (the [`ReconnectPolicy`] decides), with the audio
-//! the old one never sent and everything captured meanwhile carried over, counters summed across connections,
-//! and the time offset of the new connection's timestamps.
+//! connection, replaced by a new one when the connection drops (the [`ReconnectPolicy`] decides). The new one
+//! first sends again what the dead one had not finished (the [`ReplayBuffer`]: audio since the server's last
+//! final, unanswered `Finalize`s), then the audio it never sent and everything captured meanwhile; counters are
+//! summed across connections, and the time offset of the new connection's timestamps is the point its audio
+//! starts at, the last final of the old one.
 //!
 //! Sans-IO like the session: the IO layer feeds socket events and drains [`Transmit`]s (a
 //! [`Transmit::Connect`] asks it to open a new socket to the same URL) and [`ListenEvent`]s. The app sees one
@@ -10,11 +12,12 @@
 use std::collections::VecDeque;
 
 use super::ms;
+use super::replay::{ReplayBuffer, ReplayFormat, ReplayItem};
 
 use crate::protocol::{
-    CloseInfo, ConfigureUpdate, Frame, ListenConfig, ListenEvent, ListenMetadata,
-    ListenServerMessage, ListenSession, ListenStats, ProtocolError, ReconnectPolicy, SessionError,
-    SessionIo, SessionState, Transmit,
+    warning_code, ClientMessage, CloseInfo, ConfigureUpdate, Frame, ListenConfig, ListenEvent,
+    ListenMetadata, ListenServerMessage, ListenSession, ListenStats, ProtocolError,
+    ReconnectPolicy, SessionError, SessionIo, SessionState, Transmit,
 };
 
 /// Counters of the connections before the current one.
@@ -28,6 +31,8 @@ struct Prior {
     control_messages: u64,
     text_frames: u64,
     protocol_errors: u64,
+    bytes_replayed: u64,
+    bytes_unreplayed: u64,
 }
 
 /// The stream: one session at a time, and what carries over between them.
@@ -36,6 +41,8 @@ pub struct ListenStream<R> {
     config: ListenConfig,
     policy: ReconnectPolicy,
     session: ListenSession<R>,
+    /// What the current connection sent that its server has not finished with.
+    replay: ReplayBuffer,
     /// Attempts since the last successful open.
     failed: u32,
     /// The current connection is a reconnect (its open is reported as `Reconnected` too).
@@ -44,8 +51,13 @@ pub struct ListenStream<R> {
     reconnect_at: Option<u64>,
     /// The IO layer is to open a new socket.
     connect: bool,
-    /// The app asked to end the stream: a drop from now on is the end, not a reason to reconnect.
+    /// The app closed the stream (`close()`): a drop from now on is the end, not a reason to reconnect.
     ending: bool,
+    /// The app asked for a graceful end (`closeStream()`): a drop before the final Metadata reconnects, replays
+    /// and asks again, so the last words still come.
+    close_requested: bool,
+    /// The replay the current connection started with, ms (for `Reconnected`).
+    replayed_ms: Option<f64>,
     prior: Prior,
     frames_accepted: u64,
     bytes_accepted: u64,
@@ -57,6 +69,7 @@ impl<R: Clone> ListenStream<R> {
     pub fn new(config: ListenConfig, policy: ReconnectPolicy) -> Self {
         Self {
             session: ListenSession::new(config.clone()),
+            replay: replay_buffer(&config),
             config,
             policy,
             failed: 0,
@@ -64,6 +77,8 @@ impl<R: Clone> ListenStream<R> {
             reconnect_at: None,
             connect: false,
             ending: false,
+            close_requested: false,
+            replayed_ms: None,
             prior: Prior::default(),
             frames_accepted: 0,
             bytes_accepted: 0,
@@ -83,7 +98,7 @@ impl<R: Clone> ListenStream<R> {
 
     /// Counters over every connection of the stream. Invariant: `audio_bytes_accepted = audio_bytes_sent +
     /// audio_bytes_dropped + audio_bytes_queued + audio_bytes_unsent` (same for frames): audio a dropped
-    /// connection never sent is queued again on the next one, and counted once.
+    /// connection never sent, or sent after its last final, is queued again on the next one and counted once.
     pub fn stats(&self) -> ListenStats {
         let s = self.session.stats();
         let p = self.prior;
@@ -98,8 +113,15 @@ impl<R: Clone> ListenStream<R> {
             control_messages_sent: p.control_messages + s.control_messages_sent,
             text_frames_received: p.text_frames + s.text_frames_received,
             protocol_errors: p.protocol_errors + s.protocol_errors,
+            audio_bytes_replayed: p.bytes_replayed,
+            audio_bytes_unreplayed: p.bytes_unreplayed,
             ..s
         }
+    }
+
+    /// Audio bytes the current connection would replay if it dropped now.
+    pub fn replay_held_bytes(&self) -> u64 {
+        self.replay.held_bytes()
     }
 
     // ---- app calls -----------------------------------------------------------------------------------------
@@ -136,17 +158,13 @@ impl<R: Clone> ListenStream<R> {
         result
     }
 
-    /// Ends the stream gracefully (`CloseStream`); a drop after this ends it too.
+    /// Ends the stream gracefully (`CloseStream` after everything queued). While reconnecting it waits for the
+    /// next connection, which replays what the dropped one had not finished and then asks for the final
+    /// results; a drop before the final `Metadata` does the same again.
     pub fn close_stream(&mut self, now: f64) -> Result<(), SessionError> {
         let result = self.session.close_stream(ms(now));
         if result.is_ok() {
-            self.ending = true;
-            if self.is_reconnecting() {
-                // No connection to say it on: the stream is over.
-                self.stop_reconnecting();
-                self.session.close(ms(now));
-                self.session.handle_close(1000, "", true, ms(now));
-            }
+            self.close_requested = true;
         }
         self.absorb(now);
         result
@@ -192,9 +210,15 @@ impl<R: Clone> ListenStream<R> {
                         self.events.push_back(ListenEvent::Reconnected {
                             attempt: self.failed,
                             time_offset: self.time_offset(),
+                            replayed_ms: self.replayed_ms,
                         });
                     }
                     self.failed = 0;
+                }
+                ListenEvent::Transcript { results, raw } => {
+                    self.replay.results(&results, results.channel_number());
+                    self.events
+                        .push_back(ListenEvent::Transcript { results, raw });
                 }
                 ListenEvent::Close(info) => match self.reconnect_delay(&info) {
                     Some(delay) => self.replace_session(info, delay, now),
@@ -206,41 +230,66 @@ impl<R: Clone> ListenStream<R> {
     }
 
     fn reconnect_delay(&self, info: &CloseInfo) -> Option<u64> {
-        if self.ending {
+        // After the final Metadata there is nothing left to finish.
+        if self.ending || self.session.metadata().is_some() {
             return None;
         }
         self.policy.delay(self.failed, info)
     }
 
-    /// Where the next connection's timestamps (which restart at 0) sit in the stream: the audio sent on the
-    /// connections before it, in seconds.
+    /// Where the next connection's timestamps (which restart at 0) sit in the stream: the audio the
+    /// connections before it finished with, in seconds.
     fn time_offset(&self) -> Option<f64> {
         let bps = self.config.audio_bytes_per_second.filter(|&b| b > 0)?;
         Some(self.prior.bytes_sent as f64 / f64::from(bps))
     }
 
-    /// The connection dropped: a new session takes the audio that was never sent and everything captured from
-    /// now on (queued until it opens); its socket opens after `delay`.
+    /// `bytes` of the stream's audio in ms, when its byte rate is known.
+    fn audio_ms(&self, bytes: u64) -> Option<f64> {
+        let bps = self.config.audio_bytes_per_second.filter(|&b| b > 0)?;
+        Some(bytes as f64 * 1000.0 / f64::from(bps))
+    }
+
+    /// The connection dropped: a new session takes what the old one had not finished (the replay), then the
+    /// audio it never sent and everything captured from now on (queued until it opens); its socket opens after
+    /// `delay`. The replayed bytes are uncounted as sent here and counted again when the new session sends them.
     fn replace_session(&mut self, close: CloseInfo, delay: u64, now: f64) {
         let st = self.session.stats();
-        self.prior.frames_sent += st.audio_frames_sent;
-        self.prior.bytes_sent += st.audio_bytes_sent;
+        let replay = self.replay.take();
+        self.prior.frames_sent += st.audio_frames_sent.saturating_sub(replay.frames);
+        self.prior.bytes_sent += st.audio_bytes_sent.saturating_sub(replay.bytes);
         self.prior.frames_dropped += st.audio_frames_dropped;
         self.prior.bytes_dropped += st.audio_bytes_dropped;
         self.prior.keep_alives += st.keep_alives_sent;
         self.prior.control_messages += st.control_messages_sent;
         self.prior.text_frames += st.text_frames_received;
         self.prior.protocol_errors += st.protocol_errors;
+        self.prior.bytes_replayed += replay.bytes;
+        self.prior.bytes_unreplayed += replay.truncated_bytes;
+        self.replayed_ms = self.audio_ms(replay.bytes);
         let unsent = self.session.take_unsent_audio();
         let mut fresh = ListenSession::new(self.config.clone());
+        // A fresh session accepts audio and messages; what its cap drops it counts as dropped (and warns).
+        for item in replay.items {
+            let _ = match item {
+                ReplayItem::Audio(bytes) => fresh.send_audio(bytes, ms(now)),
+                ReplayItem::Finalize(channel) => fresh.finalize(channel, ms(now)),
+            };
+        }
         for bytes in unsent {
-            // A fresh session accepts audio; what its cap drops it counts as dropped.
             let _ = fresh.send_audio(bytes, ms(now));
         }
+        if self.close_requested {
+            let _ = fresh.close_stream(ms(now));
+        }
         self.session = fresh;
+        self.replay = replay_buffer(&self.config);
         self.failed += 1;
         self.reconnecting = true;
         self.reconnect_at = Some(ms(now).saturating_add(delay));
+        if replay.truncated_bytes > 0 {
+            self.warn_unreplayed(replay.truncated_bytes);
+        }
         self.events.push_back(ListenEvent::Reconnecting {
             attempt: self.failed,
             delay_ms: delay,
@@ -249,6 +298,39 @@ impl<R: Clone> ListenStream<R> {
         // The fresh session may already have events (a drop warning of its cap).
         self.absorb(now);
     }
+
+    #[cold]
+    #[inline(never)]
+    fn warn_unreplayed(&mut self, bytes: u64) {
+        let duration = self
+            .audio_ms(bytes)
+            .map_or(String::new(), |ms| format!(" (about {ms:.0} ms)"));
+        self.events.push_back(ListenEvent::Warning {
+            code: warning_code::REPLAY_TRUNCATED,
+            message: format!(
+                "the connection dropped with {bytes} bytes{duration} of audio sent after the last final result \
+                 beyond the replay limit of {} ms (reconnect.replayMs): that audio is not sent again, and its \
+                 words may be missing",
+                self.config.replay_cap_ms
+            ),
+        });
+    }
+}
+
+/// The replay buffer of a new connection of a stream with `config`.
+fn replay_buffer(config: &ListenConfig) -> ReplayBuffer {
+    let format = match (config.audio_bytes_per_second, config.audio_block_align) {
+        (Some(bytes_per_second), Some(block_align)) => Some(ReplayFormat {
+            bytes_per_second,
+            block_align,
+            channels: config.audio_channels,
+        }),
+        _ => None,
+    };
+    let cap = format.map_or(0, |f| {
+        u64::from(f.bytes_per_second).saturating_mul(config.replay_cap_ms) / 1000
+    });
+    ReplayBuffer::new(format, cap)
 }
 
 impl<R: Clone> SessionIo<R> for ListenStream<R> {
@@ -268,6 +350,13 @@ impl<R: Clone> SessionIo<R> for ListenStream<R> {
             return Some(Transmit::Connect);
         }
         let transmit = self.session.poll_transmit(ms(now));
+        match &transmit {
+            Some(Transmit::Binary(bytes)) => self.replay.sent_audio(bytes),
+            Some(Transmit::Message(ClientMessage::Finalize { channel })) => {
+                self.replay.sent_finalize(*channel)
+            }
+            _ => {}
+        }
         self.absorb(now);
         transmit
     }
@@ -298,8 +387,16 @@ mod tests {
         ListenConfig {
             // 16 kHz linear16 mono.
             audio_bytes_per_second: Some(32_000),
+            audio_block_align: Some(2),
             ..ListenConfig::default()
         }
+    }
+
+    /// A final result whose segment ends at `end` seconds.
+    fn final_until(end: f64) -> String {
+        format!(
+            r#"{{"type":"Results","channel_index":[0,1],"duration":{end},"start":0.0,"is_final":true,"channel":{{"alternatives":[{{"transcript":""}}]}}}}"#
+        )
     }
 
     fn text(s: &mut Stream, text: &str, now: f64) {
@@ -325,10 +422,13 @@ mod tests {
     }
 
     #[test]
-    fn a_drop_reconnects_replaying_unsent_audio_with_the_time_offset() {
+    fn a_drop_replays_from_the_last_final_then_the_unsent_audio() {
         let mut s = opened();
         s.send_audio(vec![1; 16_000], 10.0).unwrap();
         assert_eq!(drain(&mut s, 10.0), vec![Transmit::Binary(vec![1; 16_000])]);
+        // The server finished the first 0.25 s; the rest of the frame went to a socket that then died.
+        text(&mut s, &final_until(0.25), 15.0);
+        assert_eq!(s.replay_held_bytes(), 8000);
         // Held by backpressure when the connection drops: never sent.
         s.set_socket_buffered(usize::MAX);
         s.send_audio(vec![2; 640], 20.0).unwrap();
@@ -336,7 +436,7 @@ mod tests {
         s.handle_close(1006, "", false, 30.0);
         let ev = events(&mut s);
         assert!(
-            matches!(&ev[..], [ListenEvent::Warning { code: "backpressure", .. }, ListenEvent::Reconnecting { attempt: 1, delay_ms: 500, close }] if close.kind == CloseKind::Abnormal),
+            matches!(&ev[..], [ListenEvent::Transcript { .. }, ListenEvent::Warning { code: "backpressure", .. }, ListenEvent::Reconnecting { attempt: 1, delay_ms: 500, close }] if close.kind == CloseKind::Abnormal),
             "{ev:?}"
         );
         assert!(s.is_reconnecting());
@@ -354,7 +454,8 @@ mod tests {
                 ListenEvent::Open,
                 ListenEvent::Reconnected {
                     attempt: 1,
-                    time_offset: Some(0.5)
+                    time_offset: Some(0.25),
+                    replayed_ms: Some(250.0),
                 }
             ]
         );
@@ -362,14 +463,79 @@ mod tests {
         assert_eq!(
             drain(&mut s, 600.0),
             vec![
+                Transmit::Binary(vec![1; 8000]),
                 Transmit::Binary(vec![2; 640]),
                 Transmit::Binary(vec![3; 640])
             ]
         );
         let st = s.stats();
         assert_eq!(st.audio_bytes_accepted, 16_000 + 640 + 640);
-        assert_eq!(st.audio_bytes_sent, st.audio_bytes_accepted);
+        assert_eq!(
+            st.audio_bytes_sent, st.audio_bytes_accepted,
+            "each byte counted sent once"
+        );
         assert_eq!(st.audio_frames_sent, 3);
+        assert_eq!(
+            (st.audio_bytes_replayed, st.audio_bytes_unreplayed),
+            (8000, 0)
+        );
+    }
+
+    #[test]
+    fn an_unanswered_finalize_and_close_stream_go_again_after_the_replay() {
+        let mut s = opened();
+        s.send_audio(vec![1; 640], 0.0).unwrap();
+        s.finalize(None, 0.0).unwrap();
+        s.close_stream(0.0).unwrap();
+        assert_eq!(drain(&mut s, 0.0).len(), 3);
+        // The connection drops before the final results and Metadata: the stream is not over.
+        s.handle_close(1006, "", false, 10.0);
+        assert!(matches!(
+            events(&mut s).last(),
+            Some(ListenEvent::Reconnecting { .. })
+        ));
+        s.handle_timeout(510.0);
+        assert_eq!(drain(&mut s, 510.0), vec![Transmit::Connect]);
+        s.handle_open(520.0);
+        assert_eq!(
+            drain(&mut s, 520.0),
+            vec![
+                Transmit::Binary(vec![1; 640]),
+                Transmit::Message(ClientMessage::Finalize { channel: None }),
+                Transmit::Message(ClientMessage::CloseStream),
+            ]
+        );
+        let meta = r#"{"type":"Metadata","request_id":"r","duration":0.02,"channels":1}"#;
+        text(&mut s, meta, 530.0);
+        // After the Metadata, even a drop ends the stream.
+        s.handle_close(1006, "", false, 540.0);
+        let ev = events(&mut s);
+        assert!(matches!(ev.last(), Some(ListenEvent::Close(_))), "{ev:?}");
+        assert_eq!(s.state(), SessionState::Closed);
+    }
+
+    #[test]
+    fn a_replay_cap_of_zero_replays_only_unsent_audio() {
+        let mut s = Stream::new(
+            ListenConfig {
+                replay_cap_ms: 0,
+                ..config()
+            },
+            ReconnectPolicy::default(),
+        );
+        s.handle_open(0.0);
+        s.send_audio(vec![1; 640], 0.0).unwrap();
+        drain(&mut s, 0.0);
+        s.handle_close(1006, "", false, 10.0);
+        s.handle_timeout(510.0);
+        drain(&mut s, 510.0);
+        s.handle_open(520.0);
+        assert!(events(&mut s).contains(&ListenEvent::Reconnected {
+            attempt: 1,
+            time_offset: Some(0.02),
+            replayed_ms: Some(0.0),
+        }));
+        assert!(drain(&mut s, 520.0).is_empty());
     }
 
     #[test]
@@ -406,7 +572,7 @@ mod tests {
     #[test]
     fn endings_are_not_retried() {
         let mut s = opened();
-        s.close_stream(0.0).unwrap();
+        s.close(0.0);
         drain(&mut s, 0.0);
         s.handle_close(1006, "", false, 10.0);
         assert!(matches!(&events(&mut s)[..], [ListenEvent::Close(_)]));
@@ -426,7 +592,7 @@ mod tests {
     }
 
     #[test]
-    fn closing_while_reconnecting_ends_at_once() {
+    fn close_ends_at_once_while_reconnecting_and_close_stream_waits_for_the_next_connection() {
         let mut s = opened();
         s.handle_close(1006, "", false, 0.0);
         events(&mut s);
@@ -444,8 +610,19 @@ mod tests {
         s.handle_close(1006, "", false, 0.0);
         events(&mut s);
         s.close_stream(10.0).unwrap();
-        assert!(matches!(&events(&mut s)[..], [ListenEvent::Close(_)]));
-        assert_eq!(s.state(), SessionState::Closed);
+        assert!(events(&mut s).is_empty());
+        assert_eq!(s.state(), SessionState::Closing);
+        s.handle_timeout(500.0);
+        assert_eq!(drain(&mut s, 500.0), vec![Transmit::Connect]);
+        s.handle_open(510.0);
+        assert_eq!(
+            drain(&mut s, 510.0),
+            vec![Transmit::Message(ClientMessage::CloseStream)]
+        );
+        s.handle_close(1000, "", true, 520.0);
+        assert!(
+            matches!(events(&mut s).last(), Some(ListenEvent::Close(c)) if c.kind == CloseKind::Normal)
+        );
     }
 
     #[test]

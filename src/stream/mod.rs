@@ -2,21 +2,26 @@
 //! sees as one transcription or one voice while connections come and go.
 //!
 //! Owns the policies that span connections and the bookkeeping between the protocol and the playout: reconnect
-//! with audio replay and counters ([`ListenStream`]), ticket and generation rebasing and the clear ledger
+//! with audio replay from the last final and counters ([`ListenStream`], [`ReplayBuffer`]), the capture and
+//! playback watchdogs ([`CaptureWatchdog`], [`PlaybackWatchdog`]), ticket and generation rebasing and the clear ledger
 //! ([`SpeakStream`]), surrogate pairs split between `speak()` calls ([`SurrogateJoin`]), and barge-in
 //! ([`is_user_speech`]). Pure and sans-IO like the layers below it: no web-sys, no clock, no socket; built and
 //! tested natively.
 
 mod listen;
+mod replay;
 mod speak;
 mod surrogates;
+mod watchdog;
 
 pub use listen::ListenStream;
+pub use replay::{Replay, ReplayBuffer, ReplayFormat, ReplayItem};
 pub use speak::{
     ClearLedger, ClearedReport, SpeakStream, SpeakStreamEvent, INCOMPLETE_CHARACTER,
-    PLAYBACK_OVERFLOW, PLAYBACK_UNDERRUN,
+    PLAYBACK_OVERFLOW, PLAYBACK_RESUMED, PLAYBACK_STALLED, PLAYBACK_STALL_MS, PLAYBACK_UNDERRUN,
 };
 pub use surrogates::{is_high_surrogate, is_low_surrogate, SurrogateJoin};
+pub use watchdog::{CaptureHealth, CaptureWatchdog, PlaybackWatchdog, StallCause, Watch};
 
 use crate::protocol::ListenEvent;
 

@@ -23,6 +23,13 @@ use crate::protocol::{
 pub const PLAYBACK_UNDERRUN: &str = "PLAYBACK_UNDERRUN";
 /// Warning code: the playback buffer dropped samples (flow control failed; should never happen).
 pub const PLAYBACK_OVERFLOW: &str = "PLAYBACK_OVERFLOW";
+/// Warning code: audio waits to play but the playback context has not been running for a while (suspended or
+/// interrupted by the browser or the system); the Speaker tries `resume()`.
+pub const PLAYBACK_STALLED: &str = "PLAYBACK_STALLED";
+/// Warning code: the playback context runs again after `PLAYBACK_STALLED`.
+pub const PLAYBACK_RESUMED: &str = "PLAYBACK_RESUMED";
+/// How long the playback context may be stopped with audio waiting before `PLAYBACK_STALLED`, ms.
+pub const PLAYBACK_STALL_MS: u64 = 1000;
 /// Warning code: the text before a flush ended in the first half of a surrogate pair whose second half never
 /// came (a chunk cut inside an emoji); that half was dropped.
 pub const INCOMPLETE_CHARACTER: &str = "INCOMPLETE_CHARACTER";

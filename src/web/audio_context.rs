@@ -55,3 +55,12 @@ pub fn describe(e: &JsValue) -> String {
     }
     e.as_string().unwrap_or_else(|| format!("{e:?}"))
 }
+
+/// The context's `state` as the browser spells it (`"running"`, `"suspended"`, `"closed"`, and Safari's
+/// `"interrupted"`, which web-sys's enum does not know).
+pub fn state_name(ctx: &AudioContext) -> String {
+    js_sys::Reflect::get(ctx, &JsValue::from_str("state"))
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_else(|| "unknown".to_owned())
+}

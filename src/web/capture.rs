@@ -166,6 +166,16 @@ impl Drop for Capture {
     }
 }
 
+impl Capture {
+    /// Whether the microphone track we opened has ended (device removed, permission revoked).
+    pub fn track_ended(&self) -> bool {
+        self.own_stream
+            .as_ref()
+            .and_then(first_track)
+            .is_some_and(|t| t.ready_state() == web_sys::MediaStreamTrackState::Ended)
+    }
+}
+
 fn first_track(stream: &MediaStream) -> Option<MediaStreamTrack> {
     stream
         .get_audio_tracks()

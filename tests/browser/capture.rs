@@ -185,3 +185,46 @@ async fn capture_through_the_blob_worklet_fallback() {
     assert!(rec.of("error").is_empty(), "{:?}", rec.of("error"));
     let _ = ctx.close();
 }
+
+#[wasm_bindgen_test]
+async fn capture_suspended_by_the_system_is_a_stall_warning_and_is_resumed() {
+    let t = Transcriber::new(js(json!({
+        "baseUrl": server_url(),
+        "auth": {"apiKey": "test-key"},
+        "options": {"model": "nova-3"},
+        "captureStallMs": 300,
+    })))
+    .unwrap();
+    let rec = Recorder::default();
+    rec.attach(
+        &t,
+        &[Event::Open, Event::Close, Event::Error, Event::Warning],
+    );
+    let (source, ctx) = mic_source();
+    await_promise(t.start(source)).await.unwrap();
+    while stats_of(&t)["capturedFrames"].as_u64().unwrap_or(0) < 5 {
+        sleep(20).await;
+    }
+    assert!(rec.of("warning").is_empty(), "{:?}", rec.of("warning"));
+    // What the system does to a page's audio (iOS interruptions, a laptop lid): the context stops running.
+    wasm_bindgen_futures::JsFuture::from(ctx.suspend().unwrap())
+        .await
+        .unwrap();
+    rec.wait_for("warning", 1, 10_000).await;
+    let stalled = rec.of("warning")[0].clone();
+    assert_eq!(stalled["code"], "capture_stalled", "{stalled}");
+    let message = stalled["message"].as_str().unwrap();
+    assert!(
+        message.contains("\"suspended\"") && message.contains("resume()"),
+        "{message}"
+    );
+    // The Transcriber resumed the context itself: audio flows again, and it says so.
+    rec.wait_for("warning", 2, 10_000).await;
+    let warnings = rec.of("warning");
+    assert_eq!(warnings[1]["code"], "capture_resumed", "{warnings:?}");
+    assert_eq!(ctx.state(), web_sys::AudioContextState::Running);
+    assert_eq!(t.state(), "open");
+    assert!(rec.of("error").is_empty(), "{:?}", rec.of("error"));
+    t.close().unwrap();
+    let _ = ctx.close();
+}

@@ -16,5 +16,6 @@ mod capture;
 mod fuzz;
 mod listen;
 mod options;
+mod reconnect;
 mod speak;
 mod support;

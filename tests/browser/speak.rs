@@ -584,3 +584,52 @@ async fn speak_closes_are_explained_from_the_text_to_speech_table() {
     }
     let _ = ctx.close();
 }
+
+#[wasm_bindgen_test]
+async fn a_playback_context_suspended_by_the_system_is_a_stall_warning_and_is_resumed() {
+    let ctx = context(48_000);
+    let node = tap(&ctx, 4.0).await;
+    let sp = speaker(
+        &ctx,
+        &node,
+        json!({"model": "aura-2-thalia-en", "encoding": "linear16", "sample_rate": 24000}),
+        json!({}),
+    );
+    let rec = recorder(&sp);
+    sp.speak(JsValue::from("1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0"))
+        .unwrap();
+    let flush_id = sp.flush().unwrap();
+    rec.wait_for("playbackStart", 1, 10_000).await;
+    JsFuture::from(ctx.suspend().unwrap()).await.unwrap();
+    let codes = || -> Vec<String> {
+        rec.of("warning")
+            .iter()
+            .filter_map(|w| w["code"].as_str().map(str::to_owned))
+            .filter(|c| c.starts_with("PLAYBACK_STALLED") || c.starts_with("PLAYBACK_RESUMED"))
+            .collect()
+    };
+    let mut waited = 0;
+    while codes().len() < 2 {
+        assert!(waited < 10_000, "{:?}", rec.events.borrow());
+        sleep(20).await;
+        waited += 20;
+    }
+    assert_eq!(codes(), ["PLAYBACK_STALLED", "PLAYBACK_RESUMED"]);
+    let stalled = rec
+        .of("warning")
+        .into_iter()
+        .find(|w| w["code"] == "PLAYBACK_STALLED")
+        .unwrap();
+    assert!(
+        stalled["message"]
+            .as_str()
+            .unwrap()
+            .contains("\"suspended\""),
+        "{stalled}"
+    );
+    // The Speaker resumed the context itself: the segment plays to its end.
+    rec.wait_for("playbackEnd", 1, 20_000).await;
+    assert_eq!(rec.of("playbackEnd")[0]["sequenceId"], json!(flush_id));
+    assert!(rec.of("error").is_empty(), "{:?}", rec.of("error"));
+    let _ = JsFuture::from(sp.close()).await;
+}

@@ -576,6 +576,14 @@ impl ListenOptions {
             .checked_mul(self.sample_rate?)?
             .checked_mul(self.channels.unwrap_or(1))
     }
+
+    /// Bytes per sample frame (one sample of every channel) for fixed-size PCM encodings: where raw audio can be
+    /// cut; `None` for compressed or containerized audio.
+    pub fn audio_block_align(&self) -> Option<u32> {
+        self.encoding?
+            .bytes_per_sample()?
+            .checked_mul(self.channels.unwrap_or(1))
+    }
 }
 
 #[cfg(test)]

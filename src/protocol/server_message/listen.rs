@@ -55,6 +55,23 @@ pub struct Results {
     pub duration: f64,
     /// `channel`: the alternatives.
     pub channel: ResultsChannel,
+    /// `channel_index`: `[channel, channels]` (absent or unreadable = channel 0 of 1).
+    #[serde(default, deserialize_with = "lenient_index")]
+    pub channel_index: Vec<u32>,
+}
+
+/// `channel_index` as a list of whole numbers; anything else reads as absent (only replay bookkeeping uses it).
+fn lenient_index<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<u32>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Index {
+        List(Vec<u32>),
+        Other(serde::de::IgnoredAny),
+    }
+    Ok(match Index::deserialize(d)? {
+        Index::List(v) => v,
+        Index::Other(_) => Vec::new(),
+    })
 }
 
 impl Results {
@@ -77,6 +94,11 @@ impl Results {
     /// Number of words in the first alternative.
     pub fn word_count(&self) -> usize {
         self.words().len()
+    }
+
+    /// The channel these results are for (`channel_index[0]`, 0 when absent).
+    pub fn channel_number(&self) -> usize {
+        self.channel_index.first().map_or(0, |&c| c as usize)
     }
 
     /// Whether the first alternative has any text (speech was heard).
