@@ -9,7 +9,7 @@ DEMO_PORT ?= 8080
 
 help:
 	@echo "make demo   build the package and serve the demo against the local server (no API key needed)"
-	@echo "make test   format, lint, native tests, type checks, browser and end-to-end tests in headless Chromium"
+	@echo "make test   format, lint, native tests, type checks, browser and end-to-end tests in Chromium, Firefox and WebKit"
 	@echo "make pkg    build the npm package into pkg/"
 	@echo "make bench  print the benchmark figures"
 
@@ -42,8 +42,8 @@ test-browser: setup-npm
 test-types: setup-npm
 	node_modules/.bin/tsc -p tests/types
 
-# Playwright (playwright-core + Debian's Chromium) against the built package: the demo, and a Vite app from the
-# packed tarball under a strict Content-Security-Policy.
+# The built package in Chromium (playwright-core), Firefox and WebKit (WebDriver): the demo, and a Vite app from
+# the packed tarball under a strict Content-Security-Policy.
 test-e2e: setup-npm
 	scripts/e2e.sh
 

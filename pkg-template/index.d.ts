@@ -31,6 +31,9 @@ export interface InitOutput {
  * `{ module_or_path }` to load it from elsewhere (a CDN URL, a `Response`, bytes, a `WebAssembly.Module`).
  * Passing the input directly instead of inside `{ module_or_path }` still works but is deprecated by wasm-bindgen.
  *
+ * Rejects with a {@link DeepgramLiveError} of kind `"unsupported"` when this browser cannot run the module: no
+ * WebAssembly (iOS Lockdown Mode) or no 128-bit WebAssembly SIMD (Safari < 16.4, Firefox < 89, Chrome < 91).
+ *
  * @example
  * import init, { Transcriber } from "deepgram-live-wasm";
  * await init();
@@ -42,7 +45,7 @@ export default function init(
 /**
  * Instantiates the module synchronously from bytes or a compiled `WebAssembly.Module` (browsers refuse to compile
  * modules over 8 MB synchronously on the main thread; this one is far smaller). Passing the input directly instead
- * of inside `{ module }` is deprecated by wasm-bindgen.
+ * of inside `{ module }` is deprecated by wasm-bindgen. Throws the same `"unsupported"` error as {@link init}.
  */
 export function initSync(module: { module: SyncInitInput } | SyncInitInput): InitOutput;
 
@@ -443,6 +446,8 @@ export type VoiceSessionSource =
  * - `server`: an `Error` message from the server (the stream goes on)
  * - `network`: the connection failed or dropped
  * - `audio`: microphone, AudioContext or worklet trouble
+ * - `unsupported`: this browser cannot run the module (thrown by `init()` / `initSync()`): WebAssembly is turned
+ *   off (iOS Lockdown Mode) or has no 128-bit SIMD (Safari < 16.4, Firefox < 89, Chrome < 91)
  */
 export type DeepgramLiveErrorKind =
   | "options"
@@ -452,7 +457,8 @@ export type DeepgramLiveErrorKind =
   | "protocol"
   | "server"
   | "network"
-  | "audio";
+  | "audio"
+  | "unsupported";
 
 /**
  * What constructors and methods throw, and what rejected promises carry: a real `Error` with a stable `kind`.

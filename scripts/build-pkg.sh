@@ -26,7 +26,8 @@ if [ "$out" != pkg ]; then
 fi
 
 # The worklet files must sit beside main-thread.js (wasm-bindgen put them under snippets/ already); the
-# template adds package.json, the npm README and the hand-written declarations (index.d.ts). wasm-bindgen's own
+# template adds package.json, the entry point (index.js: the glue behind an engine check, see its header), the
+# npm README and the hand-written declarations (index.d.ts). wasm-bindgen's own
 # deepgram_live_wasm.d.ts types every option and payload as `any`: it stays in pkg/ (tests/e2e compares the two)
 # but is not packed, and the glue's `@ts-self-types` pragma (read by Deno) is pointed at index.d.ts too.
 cp -r pkg-template/. pkg/
@@ -35,7 +36,7 @@ sed -i "s/\"version\": \"0.0.0-template\"/\"version\": \"$version\"/" pkg/packag
 # The shipped JS is minified (scripts/minify-js.mjs: what an app's bundler would do anyway, and what a page
 # without a bundler now gets): glue 59 -> 21 KB, worklets 15 -> 6 KB. The readable sources are js/ and
 # wasm-bindgen's output.
-node scripts/minify-js.mjs pkg/deepgram_live_wasm.js pkg/snippets/*/js/*.js
+node scripts/minify-js.mjs pkg/deepgram_live_wasm.js pkg/index.js pkg/snippets/*/js/*.js
 rm -f pkg/.gitignore
 # Every path package.json ships must exist, or npm would silently publish a package without it.
 node -e '

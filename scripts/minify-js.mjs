@@ -11,7 +11,7 @@
 // error). wasm-bindgen still writes its generated `free()` first in the class body, dead code that every bundler
 // warns about ("Duplicate member"): it is removed before minifying, exactly one per class.
 //
-// Usage: node scripts/minify-js.mjs <glue.js> <worklet.js>...
+// Usage: node scripts/minify-js.mjs <glue.js> <module.js>...
 import { readFileSync, writeFileSync } from "node:fs";
 import { transformSync } from "esbuild";
 
@@ -58,5 +58,10 @@ code = code.slice(0, exports.index) + named.join("") + code.slice(exports.index)
 // Deno reads the glue's types from this pragma (minifying drops comments): point it at index.d.ts.
 writeFileSync(glue, `/* @ts-self-types="./index.d.ts" */\n${code}`);
 
-for (const file of others) writeFileSync(file, minify(file));
+// The other modules keep a leading `@ts-self-types` pragma (the package's entry, index.js, has one).
+for (const file of others) {
+  const source = readFileSync(file, "utf8");
+  const pragma = /^\/\* @ts-self-types="[^"]*" \*\/\n/.exec(source)?.[0] ?? "";
+  writeFileSync(file, pragma + minify(file, source));
+}
 console.log(`minify-js: ${1 + others.length} files minified; class names kept: ${named.length}`);

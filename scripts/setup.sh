@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs what `make test`, `make demo`, `make pkg` and `make bench` need, pinned and idempotent:
-# the wasm32 target, wasm-bindgen-cli (at the exact version in Cargo.lock), wasm-pack, Debian's
-# chromium + chromium-driver and the npm packages of package-lock.json. Each step checks first and
+# the wasm32 target, wasm-bindgen-cli (at the exact version in Cargo.lock), wasm-pack, the three browser
+# engines with their drivers (Debian's chromium + chromium-driver, firefox-esr + geckodriver from crates.io,
+# WebKitGTK's webkit2gtk-driver under xvfb) and PulseAudio for a WAV microphone, and the npm packages of
+# package-lock.json. Each step checks first and
 # does nothing when the pinned version is already there, so a second run takes a second.
 #
 # Usage: scripts/setup.sh [--browser] [--npm] [--espeak] [--bench]
-#   --browser  also Chromium + ChromeDriver (browser tests, e2e, demo screenshots)
+#   --browser  also Chromium + ChromeDriver, Firefox ESR + geckodriver, WebKitGTK + WebKitWebDriver, Xvfb,
+#              PulseAudio (browser tests, e2e, demo screenshots, benches)
 #   --npm      also the npm dev packages (wasm-opt from binaryen, playwright-core, vite, tsc, esbuild)
 #   --espeak   also Debian's espeak-ng (the local server's real voice, `--tts espeak`: demo and tests)
 #   --bench    also twiggy, pinned (`make bench`: the package's size by layer)
@@ -13,6 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 WASM_PACK_VERSION=0.15.1
+GECKODRIVER_VERSION=0.37.1
 TWIGGY_VERSION=0.8.0
 want_browser=0
 want_bench=0
@@ -59,16 +63,29 @@ if [ "$(wasm-pack --version 2>/dev/null | awk '{print $2}')" != "$WASM_PACK_VERS
   cargo install wasm-pack --version "$WASM_PACK_VERSION" --force
 fi
 
-# 4. Chromium and its driver, from Debian (never a downloaded browser).
+# 4. The browser engines and their drivers, from Debian (never a downloaded browser), PulseAudio for the WAV
+#    microphone of Firefox and WebKit (scripts/pulse-mic.sh), Xvfb for WebKit's MiniBrowser, python3 for
+#    WebKit's driver relay (scripts/webkit-driver.py); geckodriver from crates.io.
 if [ "$want_browser" = 1 ]; then
-  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  apt_missing=()
+  need() { command -v "$1" >/dev/null || apt_missing+=("$2"); }
+  need chromium chromium
+  need chromedriver chromium-driver
+  need firefox-esr firefox-esr
+  need WebKitWebDriver webkit2gtk-driver
+  need Xvfb xvfb
+  need xauth xauth
+  need pulseaudio pulseaudio
+  need pactl pulseaudio-utils
+  need python3 python3
+  if [ "${#apt_missing[@]}" -gt 0 ]; then
     if is_root; then
-      say "installing chromium and chromium-driver from apt"
+      say "installing ${apt_missing[*]} from apt"
       export DEBIAN_FRONTEND=noninteractive
       apt-get update -qq
-      apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null
+      apt-get install -y -qq --no-install-recommends "${apt_missing[@]}" >/dev/null
     else
-      missing+=("chromium chromium-driver (as root: apt-get update && apt-get install chromium chromium-driver)")
+      missing+=("${apt_missing[*]} (as root: apt-get update && apt-get install ${apt_missing[*]})")
     fi
   fi
   # chromium and chromedriver must be the same build, or the session fails to start.
@@ -77,6 +94,10 @@ if [ "$want_browser" = 1 ]; then
   if [ -n "$cv" ] && [ -n "$dv" ] && [ "$cv" != "$dv" ]; then
     echo "setup: chromium $cv and chromedriver $dv differ: apt-get install --only-upgrade chromium chromium-driver" >&2
     exit 1
+  fi
+  if [ "$(geckodriver --version 2>/dev/null | awk 'NR == 1 {print $2}')" != "$GECKODRIVER_VERSION" ]; then
+    say "installing geckodriver $GECKODRIVER_VERSION (takes about 2 minutes)"
+    cargo install geckodriver --version "$GECKODRIVER_VERSION" --locked --force
   fi
 fi
 

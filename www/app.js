@@ -1,7 +1,7 @@
 // The demo: wires the page to deepgram-live-wasm. Starting audio opens ONE VoiceSession (listen + speak, barge-in)
 // on the page's one AudioContext; speaking without audio opens a Speaker alone on the same context. "Stop all"
 // closes every connection, the microphone or test signal, and the AudioContext.
-import init, { Speaker, VoiceSession } from "/pkg/deepgram_live_wasm.js";
+import init, { Speaker, VoiceSession } from "/pkg/index.js";
 import { createCaptions } from "./captions.js";
 import { createEventLog, summarize } from "./event-log.js";
 import { startFigures } from "./figures.js";

@@ -1,5 +1,5 @@
 // The in-browser half of `make bench`: measurements that only mean something in a real browser (wasm speed in
-// Chromium's engine, the AudioWorklet and WebSocket paths). run.mjs calls these through `window.bench` and prints.
+// each engine, the AudioWorklet and WebSocket paths). run.mjs calls these through `window.bench` and prints.
 import init, { Transcriber, Speaker, benchResample } from "/pkg/deepgram_live_wasm.js";
 import { createTap, collectTap } from "./tap.js";
 
@@ -33,9 +33,10 @@ function resampleSpeed(kind, inRate, outRate, seconds = 20, runs = 7) {
   return best;
 }
 
-// Fake microphone → Transcriber for `seconds`; the Transcriber's own capture → send() histogram.
+// Fake microphone → Transcriber for `seconds`; the Transcriber's own capture → send() histogram. `rate`: the
+// context's rate, or null for the engine's own.
 async function captureToSend(seconds, frameMs, rate) {
-  const ctx = new AudioContext({ sampleRate: rate });
+  const ctx = new AudioContext(rate ? { sampleRate: rate } : {});
   const t = new Transcriber({ baseUrl: serverUrl(), auth: {}, options: { model: "nova-3" }, frameMs });
   await t.start({
     microphone: { echoCancellation: false, noiseSuppression: false, autoGainControl: false },

@@ -1,11 +1,17 @@
-// `make bench`, browser half: builds nothing (scripts/bench.sh builds the bench package and the server), serves
-// benches/browser/ with the bench package, drives Debian's Chromium and prints the figures beside their targets.
-//   BENCH_SOAK_S   length of the speak/clear heap soak in seconds (default 600, the issue's 10 minutes)
+// `make bench`, browser half: builds nothing (scripts/bench.sh builds the bench package and the server, and sets
+// up Firefox's and WebKit's microphone and display), serves benches/browser/ with the bench package, and runs the
+// same measurements in each engine: Debian's Chromium through playwright-core, Firefox ESR and WebKitGTK over
+// WebDriver (tests/e2e/webdriver.mjs). Prints each figure with the engines side by side, beside its target.
+//   BENCH_ENGINES  engines to measure (default "chrome firefox webkit")
+//   BENCH_SOAK_S   length of the speak/clear heap soak in seconds, Chromium only (performance.memory; default
+//                  600, the issue's 10 minutes; 0 skips it)
 //   BENCH_CYCLES   speak/clear cycles for the latency figures (default 54)
 import { cpSync, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { ROOT, TARGET, fakeMicWav, launchChromium, percentile, startServer, watchErrors } from "../../tests/e2e/lib.mjs";
+import { launchWebDriver } from "../../tests/e2e/webdriver.mjs";
 
+const engines = (process.env.BENCH_ENGINES || "chrome firefox webkit").split(/\s+/).filter(Boolean);
 const soakSeconds = Number(process.env.BENCH_SOAK_S || 600);
 const cycles = Number(process.env.BENCH_CYCLES || 54);
 const pkg = path.join(TARGET, "bench-pkg");
@@ -15,65 +21,114 @@ mkdirSync(www, { recursive: true });
 cpSync(path.join(ROOT, "benches/browser"), www, { recursive: true });
 
 const fmt = (v, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : "n/a");
-const row = (cells, widths) => cells.map((c, i) => String(c).padEnd(widths[i])).join(" ");
+const row = (cells, widths) => cells.map((c, i) => String(c).padEnd(widths[i] ?? 12)).join(" ");
 
-const server = await startServer(["--open", "--www", www, "--pkg", pkg, "--idle-timeout-ms", "20000"]);
-const browser = await launchChromium({
-  micWav: fakeMicWav({ rate: 48000 }),
-  // Exact heap figures (Chrome rounds performance.memory otherwise) and gc() before each reading.
-  extraArgs: ["--enable-precise-memory-info", "--js-flags=--expose-gc"],
-});
+/** One engine's page on the bench: {evaluate(fn, arg), errors(), close()}. */
+async function open(engine, url) {
+  if (engine === "chrome") {
+    const browser = await launchChromium({
+      micWav: fakeMicWav({ rate: 48000 }),
+      // Exact heap figures (Chrome rounds performance.memory otherwise) and gc() before each reading.
+      extraArgs: ["--enable-precise-memory-info", "--js-flags=--expose-gc"],
+    });
+    const page = await (await browser.newContext()).newPage();
+    const errors = watchErrors(page);
+    await page.goto(url);
+    await page.waitForFunction(() => window.benchReady === true, null, { timeout: 30000 });
+    return { evaluate: (fn, arg) => page.evaluate(fn, arg), errors: async () => errors, close: () => browser.close() };
+  }
+  const page = await launchWebDriver(engine);
+  await page.goto(url);
+  const end = Date.now() + 30000;
+  while (!(await page.evaluate(() => window.benchReady === true))) {
+    if (Date.now() > end) throw new Error(`${engine}: the bench page did not get ready within 30 s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { evaluate: page.evaluate, errors: async () => [], close: page.close };
+}
+
+const figures = {}; // engine -> {name -> value}
 let failed = false;
+const server = await startServer(["--open", "--www", www, "--pkg", pkg, "--idle-timeout-ms", "20000"]);
 try {
-  const page = await (await browser.newContext()).newPage();
-  const errors = watchErrors(page);
-  await page.goto(`${server.url}/`);
-  await page.waitForFunction(() => window.benchReady === true, null, { timeout: 30000 });
-
-  console.log("== resampler speed in Chromium's wasm (fixed workload: 128-frame blocks + PCM16), ns per input sample");
-  const w = [16, 14, 14, 12];
-  console.log(row(["conversion", "polyphase", "linear", "target"], w));
-  for (const [i, o] of [[48000, 16000], [44100, 16000]]) {
-    const poly = await page.evaluate(([i, o]) => window.bench.resampleSpeed("polyphase", i, o), [i, o]);
-    const lin = await page.evaluate(([i, o]) => window.bench.resampleSpeed("linear", i, o), [i, o]);
-    console.log(row([`${i / 1000}k -> ${o / 1000}k`, fmt(poly, 2), fmt(lin, 2), "<= 25"], w));
+  for (const engine of engines) {
+    const f = (figures[engine] = {});
+    let page;
+    try {
+      page = await open(engine, `${server.url}/`);
+      for (const [i, o] of [[48000, 16000], [44100, 16000]]) {
+        f[`resample ${i / 1000}k -> ${o / 1000}k polyphase`] = await page.evaluate(([i, o]) => window.bench.resampleSpeed("polyphase", i, o), [i, o]);
+        f[`resample ${i / 1000}k -> ${o / 1000}k linear`] = await page.evaluate(([i, o]) => window.bench.resampleSpeed("linear", i, o), [i, o]);
+      }
+      for (const frameMs of [20, 10]) {
+        // Chromium's file capture follows the context rate asked for; Firefox and WebKit capture at their own.
+        const l = await page.evaluate((a) => window.bench.captureToSend(10, a[0], a[1]), [frameMs, engine === "chrome" ? 48000 : null]);
+        if (!l) throw new Error("the Transcriber reported no capture -> send figures");
+        f[`capture ${frameMs} ms`] = l;
+      }
+      f.speakClear = await page.evaluate((n) => window.bench.speakClearCycles(n), cycles);
+      if (engine === "chrome" && soakSeconds > 0) f.soak = await page.evaluate((sec) => window.bench.soak(sec), soakSeconds);
+      const errors = await page.errors();
+      if (errors.length) throw new Error(`page errors:\n  ${errors.join("\n  ")}`);
+    } catch (e) {
+      console.error(`browser bench failed in ${engine}: ${e.stack || e}`);
+      f.failed = String(e.message || e);
+      failed = true;
+    } finally {
+      await page?.close().catch(() => {});
+    }
   }
-
-  console.log("\n== capture -> WebSocket.send() in headless Chromium (fake microphone, 48 kHz context, 10 s)");
-  console.log(row(["frame", "frames", "p50 ms", "p99 ms", "max ms", "target p99"], [8, 8, 8, 8, 8, 10]));
-  for (const frameMs of [20, 10]) {
-    const l = await page.evaluate((f) => window.bench.captureToSend(10, f, 48000), frameMs);
-    if (!l) throw new Error("the Transcriber reported no capture -> send figures");
-    console.log(row([`${frameMs} ms`, l.count, fmt(l.p50), fmt(l.p99), fmt(l.max), frameMs === 20 ? "<= 30" : ""], [8, 8, 8, 8, 8, 10]));
-  }
-
-  console.log(`\n== speak / clear, ${cycles} cycles (24 kHz linear16 -> 48 kHz context, pre-roll 60 ms, clear fade 3 ms)`);
-  const c = await page.evaluate((n) => window.bench.speakClearCycles(n), cycles);
-  const q = [22, 8, 8, 8, 26];
-  console.log(row(["figure", "p50 ms", "p99 ms", "max ms", "target"], q));
-  const line = (name, xs, target) =>
-    console.log(row([name, fmt(percentile(xs, 50)), fmt(percentile(xs, 99)), fmt(Math.max(...xs)), target], q));
-  line("clear -> silent (wall)", c.clearMs, "p99 <= 10 + 2.7 (quantum)");
-  line("clear -> silent (ctx)", c.clearCtxMs, "p99 <= 10 + 2.7 (quantum)");
-  line("first audio -> out", c.firstAudio, "p99 <= 60 + 5 (pre-roll)");
-  console.log(`stale samples after a clear: ${c.stale} over ${c.windows} clears (target 0)`);
-
-  if (soakSeconds > 0) {
-    console.log(`\n== heap over a ${soakSeconds} s speak/clear loop (BENCH_SOAK_S)`);
-    const s = await page.evaluate((sec) => window.bench.soak(sec), soakSeconds);
-    const mb = (b) => fmt(b / 1048576, 2);
-    console.log(`cycles ${s.cycles}; JS heap ${mb(s.before.js)} -> ${mb(s.after.js)} MB (growth ${mb(s.after.js - s.before.js)}); ` +
-      `wasm memory ${mb(s.before.wasm)} -> ${mb(s.after.wasm)} MB (growth ${mb(s.after.wasm - s.before.wasm)}); target growth <= 1 MB`);
-  }
-  if (errors.length) {
-    console.log(`page errors:\n  ${errors.join("\n  ")}`);
-    failed = true;
-  }
-} catch (e) {
-  console.error(`browser bench failed: ${e.stack || e}`);
-  failed = true;
 } finally {
-  await browser.close();
   await server.stop();
 }
+
+const w = [34, ...engines.map(() => 16), 26];
+const header = (first, last) => console.log(row([first, ...engines, last], w));
+const line = (name, pick, target) => console.log(row([name, ...engines.map((e) => {
+  const v = figures[e].failed ? NaN : pick(figures[e]);
+  return Number.isFinite(v) ? fmt(v, name.startsWith("resample") ? 2 : 1) : "n/a";
+}), target], w));
+
+console.log("== resampler speed in each engine's wasm (fixed workload: 128-frame blocks + PCM16), ns per input sample");
+header("conversion", "target");
+for (const [i, o] of [[48000, 16000], [44100, 16000]]) {
+  for (const kind of ["polyphase", "linear"]) {
+    const name = `resample ${i / 1000}k -> ${o / 1000}k ${kind}`;
+    line(name, (f) => f[name], kind === "polyphase" ? "<= 25" : "(baseline)");
+  }
+}
+
+console.log("\n== capture -> WebSocket.send(), 10 s of microphone per frame size (Chromium: 48 kHz context; Firefox and WebKit: their own rate)");
+header("figure (ms)", "target");
+for (const frameMs of [20, 10]) {
+  const k = `capture ${frameMs} ms`;
+  line(`${frameMs} ms frames: count`, (f) => f[k]?.count, "");
+  line(`${frameMs} ms frames: p50`, (f) => f[k]?.p50, "");
+  line(`${frameMs} ms frames: p99`, (f) => f[k]?.p99, frameMs === 20 ? "p99 <= 30" : "");
+  line(`${frameMs} ms frames: max`, (f) => f[k]?.max, "");
+}
+
+console.log(`\n== speak / clear, ${cycles} cycles (24 kHz linear16 -> 48 kHz context, pre-roll 60 ms, clear fade 3 ms), ms`);
+header("figure", "target");
+const sc = (key, p) => (f) => (f.speakClear ? (p === "max" ? Math.max(...f.speakClear[key]) : percentile(f.speakClear[key], p)) : NaN);
+for (const [key, label, target] of [
+  ["clearMs", "clear -> silent (wall)", "p99 <= 10 + 2.7 (quantum)"],
+  ["clearCtxMs", "clear -> silent (audio clock)", "p99 <= 10 + 2.7 (quantum)"],
+  ["firstAudio", "first audio -> out", "p99 <= 60 + 5 (pre-roll)"],
+]) {
+  line(`${label} p50`, sc(key, 50), "");
+  line(`${label} p99`, sc(key, 99), target);
+  line(`${label} max`, sc(key, "max"), "");
+}
+line("stale samples after a clear", (f) => f.speakClear?.stale, "0");
+line("clears checked for stale samples", (f) => f.speakClear?.windows, "");
+
+const s = figures.chrome?.soak;
+if (s) {
+  const mb = (b) => fmt(b / 1048576, 2);
+  console.log(`\n== heap over a ${soakSeconds} s speak/clear loop in Chromium (BENCH_SOAK_S; performance.memory is Chromium's)`);
+  console.log(`cycles ${s.cycles}; JS heap ${mb(s.before.js)} -> ${mb(s.after.js)} MB (growth ${mb(s.after.js - s.before.js)}); ` +
+    `wasm memory ${mb(s.before.wasm)} -> ${mb(s.after.wasm)} MB (growth ${mb(s.after.wasm - s.before.wasm)}); target growth <= 1 MB`);
+}
+for (const e of engines) if (figures[e].failed) console.log(`\n${e}: FAILED: ${figures[e].failed}`);
 process.exit(failed ? 1 : 0);

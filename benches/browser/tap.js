@@ -26,10 +26,21 @@ class TestTap extends AudioWorkletProcessor {
 registerProcessor("test-tap", TestTap);
 `;
 
+// `promise`, or a rejection naming `what` and the context's state once `ms` have passed: a context the engine
+// never starts would otherwise leave a test waiting until the runner's timeout, with no word of where.
+function within(promise, ms, what, ctx) {
+  let timer;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: nothing after ${ms} ms (AudioContext ${ctx.state}, ` +
+      `currentTime ${ctx.currentTime.toFixed(3)} s)`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 export async function createTap(ctx, seconds) {
   if (!ctx.__testTapLoaded) {
     const url = URL.createObjectURL(new Blob([TAP_SOURCE], { type: "text/javascript" }));
-    await ctx.audioWorklet.addModule(url);
+    await within(ctx.audioWorklet.addModule(url), 10000, "the tap's addModule()", ctx);
     ctx.__testTapLoaded = true;
   }
   const node = new AudioWorkletNode(ctx, "test-tap", {
@@ -46,10 +57,11 @@ export async function createTap(ctx, seconds) {
 
 // Resolves with {samples: Float32Array, first: context frame of samples[0]}.
 export function collectTap(node) {
-  return new Promise((resolve) => {
+  const got = new Promise((resolve) => {
     node.port.onmessage = (e) => resolve(e.data);
     node.port.postMessage("get");
   });
+  return within(got, 10000, "the tap's recording", node.context);
 }
 
 // The context's current frame as the main thread sees it.

@@ -376,7 +376,14 @@ type TextChunk = (String, Option<u16>, Option<u16>);
 /// both.
 fn with_stream(shared: &Rc<SpeakerShared>, speak: Option<TextChunk>) -> Result<u32, JsValue> {
     let result = {
-        let mut inner = shared.inner.borrow_mut();
+        let mut inner = busy_guard(
+            shared,
+            if speak.is_some() {
+                "speak(text)"
+            } else {
+                "flush()"
+            },
+        )?;
         match inner.stream.as_mut() {
             Some(s) => match speak {
                 Some((text, first, last)) => s.speak_chunk(text, first, last, now()).map(|()| 0),
@@ -390,9 +397,23 @@ fn with_stream(shared: &Rc<SpeakerShared>, speak: Option<TextChunk>) -> Result<u
     result.map_err(|e| state_error(CLASS, e.as_ref().map(|e| e as &dyn Display)))
 }
 
+/// The Speaker's state for a call from the page: never a panic (which would end the module) if it is somehow
+/// already in use further up the stack; a typed `state` error instead.
+fn busy_guard<'a>(
+    shared: &'a SpeakerShared,
+    call: &str,
+) -> Result<std::cell::RefMut<'a, Inner>, JsValue> {
+    shared.inner.try_borrow_mut().map_err(|_| {
+        js_error(
+            ErrorKind::State,
+            &[CLASS, ".", call, ": the Speaker is busy in a call further up the stack: call it again from a later task (queueMicrotask or setTimeout)"].concat(),
+        )
+    })
+}
+
 pub(crate) fn clear_shared(shared: &Rc<SpeakerShared>) -> Result<u32, JsValue> {
     let id = {
-        let mut inner = shared.inner.borrow_mut();
+        let mut inner = busy_guard(shared, "clear()")?;
         match inner.stream.as_mut() {
             Some(s) => s.clear(now()).map_err(|e| state_error(CLASS, Some(&e)))?,
             None => {

@@ -1,5 +1,6 @@
-//! Microphone capture end to end: Chromium's fake microphone plays the DTMF WAV from scripts/browser-test.sh
-//! (keys 1234567890, looping) at 48 kHz, then again at 44.1 kHz.
+//! Microphone capture end to end: the microphone plays the DTMF WAV from scripts/browser-test.sh (keys
+//! 1234567890, looping): Chromium's file capture into 48 kHz and then 44.1 kHz contexts, and a PulseAudio source
+//! in Firefox and WebKit, into a context at the engine's own rate.
 
 use deepgram_live_wasm::api::Transcriber;
 use serde_json::{json, Value};
@@ -14,11 +15,13 @@ const FAKE_MIC_WORDS: [&str; 10] = [
 ];
 
 /// The fake microphone, with the browser's processing off (exact samples), into an app-supplied AudioContext at
-/// this run's device rate: headless Chromium's default context rate does not follow the WAV, so the test picks
-/// the rate to exercise both the 48 kHz and the 44.1 kHz capture paths.
+/// this run's rate: headless Chromium's default context rate does not follow the WAV, so its runs pick the rate
+/// to exercise both the 48 kHz and the 44.1 kHz capture paths; Firefox and WebKit use their own default.
 fn mic_source() -> (JsValue, web_sys::AudioContext) {
     let opts = web_sys::AudioContextOptions::new();
-    opts.set_sample_rate(mic_rate() as f32);
+    if let Some(rate) = mic_rate() {
+        opts.set_sample_rate(rate as f32);
+    }
     let ctx = web_sys::AudioContext::new_with_context_options(&opts).unwrap();
     let src = js(
         json!({"microphone": {"echoCancellation": false, "noiseSuppression": false, "autoGainControl": false}}),
@@ -68,9 +71,10 @@ async fn capture_fake_microphone_transcribes_the_digits_in_order() {
         words.len() >= 10,
         "expected every digit at least once: {words:?}"
     );
+    let rate = ctx.sample_rate();
     assert_eq!(
-        stats["inputSampleRate"].as_u64().unwrap(),
-        u64::from(mic_rate()),
+        stats["inputSampleRate"].as_f64().unwrap(),
+        f64::from(rate),
         "{stats}"
     );
 
@@ -95,7 +99,7 @@ async fn capture_fake_microphone_transcribes_the_digits_in_order() {
     );
     assert_eq!(stats["sentBytes"], stats["capturedBytes"], "{stats}");
     // Metadata duration matches the captured seconds within one 20 ms frame.
-    let captured_secs = stats["capturedSamples"].as_f64().unwrap() / f64::from(mic_rate());
+    let captured_secs = stats["capturedSamples"].as_f64().unwrap() / f64::from(rate);
     let dur = meta["duration"].as_f64().unwrap();
     assert!(
         (dur - captured_secs).abs() <= 0.02,
@@ -115,7 +119,7 @@ async fn capture_fake_microphone_transcribes_the_digits_in_order() {
         "loudest rmsDb {loudest}: {:?}",
         &levels[..5]
     );
-    let _ = ctx.close();
+    close_context(&ctx).await;
 }
 
 #[wasm_bindgen_test]
@@ -158,7 +162,7 @@ async fn capture_pause_longer_than_the_idle_timeout_keeps_the_stream_open() {
     await_promise(t.close_stream()).await.unwrap();
     assert!(!rec.final_words().is_empty(), "no transcript after resume");
     assert_eq!(rec.of("close")[0]["code"], 1000);
-    let _ = ctx.close();
+    close_context(&ctx).await;
 }
 
 #[wasm_bindgen_test]
@@ -183,7 +187,7 @@ async fn capture_through_the_blob_worklet_fallback() {
     assert!(words.len() >= 3, "{words:?}");
     assert_cyclic_run(&words);
     assert!(rec.of("error").is_empty(), "{:?}", rec.of("error"));
-    let _ = ctx.close();
+    close_context(&ctx).await;
 }
 
 #[wasm_bindgen_test]
@@ -226,5 +230,5 @@ async fn capture_suspended_by_the_system_is_a_stall_warning_and_is_resumed() {
     assert_eq!(t.state(), "open");
     assert!(rec.of("error").is_empty(), "{:?}", rec.of("error"));
     t.close().unwrap();
-    let _ = ctx.close();
+    close_context(&ctx).await;
 }

@@ -1,17 +1,23 @@
 // End-to-end test of the demo page (www/): the local server (DTMF voice) serves the demo and the package,
 // Chromium's fake microphone plays DTMF digits, and the test drives the page as a user would: start the
-// microphone and read the captions, speak and flush, speak and clear, and take screenshots.
+// microphone and read the captions, speak and flush, speak and clear, and take screenshots. Then in Firefox and
+// WebKit over WebDriver (tests/e2e/webdriver.mjs; the microphone is scripts/pulse-mic.sh's PulseAudio source):
+// the demo loads without console or page errors and captions the microphone.
 //
 // Builds nothing: expects pkg/ and the release server and dtmf-wav binaries (scripts/e2e.sh builds them).
 // Prints one line per check; exit code 0 when all pass, 1 otherwise.
-import { mkdirSync, readdirSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { TARGET, fakeMicWav, launchChromium, startServer, watchErrors, longestDigitRun } from "./lib.mjs";
+import { ERROR_RECORDER, WEBDRIVER_ENGINES, launchWebDriver } from "./webdriver.mjs";
+
+// E2E_ENGINES: besides Chromium (every check below), the demo loads and captions in Firefox and WebKit.
+const ENGINES = (process.env.E2E_ENGINES || "chrome firefox webkit").split(/\s+/).filter(Boolean);
 
 const OUT = path.join(TARGET, "e2e");
 // "1 2 3 4 5 6 7 8 9 0" six times: about 12 s of tones from the DTMF voice, far longer than the test waits.
 const LONG_TEXT = Array.from({ length: 6 }, () => "1 2 3 4 5 6 7 8 9 0").join(" ");
-const TOTAL_TIMEOUT_MS = 150_000;
+const TOTAL_TIMEOUT_MS = 240_000;
 
 class CheckFailed extends Error {}
 
@@ -380,13 +386,62 @@ async function run() {
   }
 }
 
+/**
+ * The demo in a WebDriver engine, from a copy of www/ whose index.html loads the test's error recorder first
+ * (WebDriver cannot read the console): it loads without errors, and Start microphone shows the digits.
+ */
+async function inEngine(engine) {
+  const www = path.join(OUT, `www-${engine}`);
+  rmSync(www, { recursive: true, force: true });
+  cpSync("www", www, { recursive: true });
+  writeFileSync(path.join(www, "__page-errors.js"), ERROR_RECORDER);
+  const html = readFileSync(path.join(www, "index.html"), "utf8");
+  writeFileSync(path.join(www, "index.html"), html.replace("<head>", '<head>\n  <script src="/__page-errors.js"></script>'));
+  const server = await startServer(["--www", www, "--pkg", "pkg", "--tts", "dtmf", "--open"]);
+  const page = await launchWebDriver(engine);
+  try {
+    await check(`${engine} ${page.version}: the demo loads without console errors or page errors`, async () => {
+      await page.goto(`${server.url}/`);
+      const ready = await waitFor(() => page.evaluate(() => document.body.dataset.ready === "true"), 15_000);
+      await new Promise((r) => setTimeout(r, 500));
+      const errors = await page.evaluate(() => window.__pageErrors || ["the error recorder did not run"]);
+      if (!ready) {
+        fail(`expected the page to load the package (body[data-ready=true]) within 15 s; status says ` +
+          `"${await page.evaluate(() => document.getElementById("status").textContent)}", errors: ${JSON.stringify(errors)}`);
+      }
+      if (errors.length) fail(`expected no console errors or page errors on load, got ${JSON.stringify(errors)}`);
+      return `server URL ${await page.evaluate(() => document.getElementById("baseUrl").value)}`;
+    });
+    await check(`${engine}: starting the microphone shows its digits as words, in order`, async () => {
+      await page.evaluate(() => document.getElementById("start-mic").click());
+      const words = await waitFor(async () => {
+        const run = longestDigitRun(await page.evaluate(() => window.demo.captions()));
+        return run.length >= 5 ? run : null;
+      }, 25_000, 250);
+      const errors = await page.evaluate(() => window.__pageErrors);
+      if (!words) {
+        fail(`expected a run of at least 5 digit words in the captions within 25 s, got ` +
+          `"${await page.evaluate(() => window.demo.captions())}" (status "${await page.evaluate(() => document.getElementById("status").textContent)}")`);
+      }
+      if (errors.length) fail(`expected no console errors or page errors, got ${JSON.stringify(errors)}`);
+      await page.evaluate(() => document.getElementById("stop").click());
+      return `"${words.join(" ")}"`;
+    });
+  } finally {
+    await page.close();
+    await server.stop();
+    rmSync(www, { recursive: true, force: true });
+  }
+}
+
 const timer = setTimeout(() => {
   console.log(`FAIL - the demo test did not finish within ${TOTAL_TIMEOUT_MS / 1000} s`);
   process.exit(1);
 }, TOTAL_TIMEOUT_MS);
 
 try {
-  await run();
+  if (ENGINES.includes("chrome")) await run();
+  for (const engine of ENGINES.filter((e) => WEBDRIVER_ENGINES.includes(e))) await inEngine(engine);
 } catch (e) {
   if (!(e instanceof CheckFailed)) {
     failures += 1;
