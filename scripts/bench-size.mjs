@@ -41,6 +41,8 @@ if (!existsSync(path.join(PKG, "deepgram_live_wasm_bg.wasm"))) {
 const ours = [
   row("deepgram_live_wasm_bg.wasm", readFileSync(path.join(PKG, "deepgram_live_wasm_bg.wasm"))),
   row("deepgram_live_wasm.js (glue)", readFileSync(path.join(PKG, "deepgram_live_wasm.js"))),
+  // The entry point (the engine check in front of the glue), in packages since it was added.
+  ...(existsSync(path.join(PKG, "index.js")) ? [row("index.js (entry)", readFileSync(path.join(PKG, "index.js")))] : []),
   ...walk(path.join(PKG, "snippets"))
     .filter((f) => f.endsWith(".js"))
     .sort()
@@ -70,8 +72,9 @@ async function bundle(contents) {
   });
   return Buffer.from(result.outputFiles[0].contents);
 }
+const entry = existsSync(path.join(PKG, "index.js")) ? "index.js" : "deepgram_live_wasm.js";
 const glueMin = row("glue bundled by esbuild (minified, with snippets)", await bundle(
-  `export { default, Transcriber, Speaker, VoiceSession } from ${JSON.stringify(path.join(PKG, "deepgram_live_wasm.js"))};`));
+  `export { default, Transcriber, Speaker, VoiceSession } from ${JSON.stringify(path.join(PKG, entry))};`));
 
 // @deepgram/sdk: DeepgramClient is what 5.x exports for live listen (listen.v1.connect) and speak (speak.v1.connect).
 const sdkVersion = require("@deepgram/sdk/package.json").version;

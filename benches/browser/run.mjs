@@ -84,9 +84,10 @@ try {
 
 const w = [34, ...engines.map(() => 16), 26];
 const header = (first, last) => console.log(row([first, ...engines, last], w));
-const line = (name, pick, target) => console.log(row([name, ...engines.map((e) => {
+/** One figure's row: `pick` reads it from an engine's figures; `digits` after the point (counts: 0). */
+const line = (name, pick, target, digits = 1) => console.log(row([name, ...engines.map((e) => {
   const v = figures[e].failed ? NaN : pick(figures[e]);
-  return Number.isFinite(v) ? fmt(v, name.startsWith("resample") ? 2 : 1) : "n/a";
+  return Number.isFinite(v) ? fmt(v, digits) : "n/a";
 }), target], w));
 
 console.log("== resampler speed in each engine's wasm (fixed workload: 128-frame blocks + PCM16), ns per input sample");
@@ -94,7 +95,7 @@ header("conversion", "target");
 for (const [i, o] of [[48000, 16000], [44100, 16000]]) {
   for (const kind of ["polyphase", "linear"]) {
     const name = `resample ${i / 1000}k -> ${o / 1000}k ${kind}`;
-    line(name, (f) => f[name], kind === "polyphase" ? "<= 25" : "(baseline)");
+    line(name, (f) => f[name], kind === "polyphase" ? "<= 25" : "(baseline)", 2);
   }
 }
 
@@ -102,7 +103,7 @@ console.log("\n== capture -> WebSocket.send(), 10 s of microphone per frame size
 header("figure (ms)", "target");
 for (const frameMs of [20, 10]) {
   const k = `capture ${frameMs} ms`;
-  line(`${frameMs} ms frames: count`, (f) => f[k]?.count, "");
+  line(`${frameMs} ms frames: count`, (f) => f[k]?.count, "", 0);
   line(`${frameMs} ms frames: p50`, (f) => f[k]?.p50, "");
   line(`${frameMs} ms frames: p99`, (f) => f[k]?.p99, frameMs === 20 ? "p99 <= 30" : "");
   line(`${frameMs} ms frames: max`, (f) => f[k]?.max, "");
@@ -120,8 +121,8 @@ for (const [key, label, target] of [
   line(`${label} p99`, sc(key, 99), target);
   line(`${label} max`, sc(key, "max"), "");
 }
-line("stale samples after a clear", (f) => f.speakClear?.stale, "0");
-line("clears checked for stale samples", (f) => f.speakClear?.windows, "");
+line("stale samples after a clear", (f) => f.speakClear?.stale, "0", 0);
+line("clears checked for stale samples", (f) => f.speakClear?.windows, "", 0);
 
 const s = figures.chrome?.soak;
 if (s) {

@@ -318,7 +318,7 @@ async function main() {
       const [info] = JSON.parse(run("npm", ["pack", PKG, "--pack-destination", tmp, "--json"], tmp));
       tarball = path.join(tmp, info.filename);
       const files = info.files.map((f) => f.path);
-      const want = [/^deepgram_live_wasm\.js$/, /^deepgram_live_wasm_bg\.wasm$/, /^index\.d\.ts$/, /^README\.md$/,
+      const want = [/^index\.js$/, /^deepgram_live_wasm\.js$/, /^deepgram_live_wasm_bg\.wasm$/, /^index\.d\.ts$/, /^README\.md$/,
         /^package\.json$/, /^snippets\/.*\/capture-processor\.js$/, /^snippets\/.*\/playback-processor\.js$/,
         /^snippets\/.*\/main-thread\.js$/];
       const missing = want.filter((re) => !files.some((f) => re.test(f)));
