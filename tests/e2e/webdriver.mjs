@@ -7,25 +7,16 @@
 // The microphone is the PulseAudio WAV source of scripts/pulse-mic.sh (PULSE_SERVER in the environment) and
 // WebKit's display the Xvfb of the calling script (DISPLAY): scripts/e2e.sh and scripts/bench.sh set both up.
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import net from "node:net";
 
 /** The engines this module drives. */
 export const WEBDRIVER_ENGINES = ["firefox", "webkit"];
 
-const FIREFOX_PREFS = {
-  // The PulseAudio source is the microphone; no permission prompt; audio may start without a user gesture.
-  "media.navigator.streams.fake": false,
-  "media.navigator.permission.disabled": true,
-  "media.autoplay.default": 0,
-  "media.autoplay.blocking_policy": 0,
-  // Offline and quiet: no update, telemetry or remote-settings requests leave the machine.
-  "app.update.enabled": false,
-  "browser.shell.checkDefaultBrowser": false,
-  "datareporting.policy.dataSubmissionEnabled": false,
-  "toolkit.telemetry.enabled": false,
-  "network.captive-portal-service.enabled": false,
-};
+// The browser options the browser tests use too (the repository's webdriver.json): Firefox's prefs (the
+// PulseAudio source as the microphone, no permission prompt, autoplay, nothing sent off the machine) and
+// MiniBrowser's flags (automation, autoplay).
+const WEBDRIVER_JSON = JSON.parse(readFileSync(new URL("../../webdriver.json", import.meta.url), "utf8"));
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -75,20 +66,20 @@ function miniBrowser() {
 
 function capabilitiesFor(engine, { prefs = {} } = {}) {
   if (engine === "firefox") {
+    const firefox = WEBDRIVER_JSON["moz:firefoxOptions"];
     return {
       browserName: "firefox",
       "moz:firefoxOptions": {
+        ...firefox,
         binary: process.env.FIREFOX || "/usr/bin/firefox-esr",
-        args: ["-headless"],
-        prefs: { ...FIREFOX_PREFS, ...prefs },
+        prefs: { ...firefox.prefs, ...prefs },
       },
     };
   }
-  const binary = process.env.MINIBROWSER || miniBrowser();
+  const options = WEBDRIVER_JSON["webkitgtk:browserOptions"];
+  const binary = process.env.MINIBROWSER || (existsSync(options.binary) ? options.binary : miniBrowser());
   if (!binary || !existsSync(binary)) throw new Error("MiniBrowser not found: apt-get install webkit2gtk-driver");
-  return {
-    "webkitgtk:browserOptions": { binary, args: ["--automation", "--autoplay-policy=allow"] },
-  };
+  return { "webkitgtk:browserOptions": { ...options, binary } };
 }
 
 /**
